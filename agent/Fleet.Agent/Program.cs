@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Fleet.Agent;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("fleet-agent: runs the compose stacks a Fleet controller assigns to this device, and reports back.");
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,33 @@
+namespace Fleet.IntegrationTests.Infrastructure;
+
+/// <summary>A real mosquitto broker on a free loopback port, in a temporary directory of its own.</summary>
+public sealed class MosquittoBroker : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fleet-mosquitto-").FullName;
+    private ExternalProcess? _process;
+
+    public int Port { get; } = FreePort.Next();
+
+    public async Task InitializeAsync()
+    {
+        var config = Path.Combine(_directory, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            log_dest stdout
+            """);
+        _process = ExternalProcess.Start("mosquitto", "-c", config);
+        await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(15), () => _process.Output);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+}
