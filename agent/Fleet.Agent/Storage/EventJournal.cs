@@ -1,0 +1,162 @@
+using LiteDB;
+
+namespace Fleet.Agent.Storage;
+
+/// <summary>
+/// Events kept until the broker has acknowledged them, so that nothing that happened while the
+/// device was offline is lost, and numbered so that the controller can drop what arrives twice.
+/// Sequence numbers are never reused: the counter lives in its own document, written in the same
+/// transaction as the event, and acknowledged events are pruned only past a retention count.
+/// </summary>
+public sealed class EventJournal
+{
+    private const string Events = "journal";
+    private const string Meta = "meta";
+    private const string CounterId = "journal";
+
+    private readonly LiteDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly int _keepAcknowledged;
+    private readonly Lock _gate = new();
+
+    public EventJournal(AgentDatabase database, TimeProvider timeProvider, int keepAcknowledged = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keepAcknowledged);
+        _database = database.Database;
+        _timeProvider = timeProvider;
+        _keepAcknowledged = keepAcknowledged;
+        _database.GetCollection(Events).EnsureIndex("acked");
+    }
+
+    /// <summary>The highest sequence number handed out so far (0 when none).</summary>
+    public long LastSeq
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return ReadCounter();
+            }
+        }
+    }
+
+    public JournalEvent Append(long version, string kind, string? stack = null, string? service = null, string? detail = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        lock (_gate)
+        {
+            var entry = new JournalEvent(ReadCounter() + 1, _timeProvider.GetUtcNow(), version, kind, stack, service, detail);
+            _database.BeginTrans();
+            try
+            {
+                _database.GetCollection(Events).Insert(ToDocument(entry));
+                _database.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = CounterId, ["seq"] = entry.Seq });
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
+
+            return entry;
+        }
+    }
+
+    /// <summary>Events the broker has not acknowledged yet, oldest first.</summary>
+    public IReadOnlyList<JournalEvent> Pending(int max)
+    {
+        lock (_gate)
+        {
+            return _database.GetCollection(Events).Query()
+                .Where(Query.EQ("acked", false))
+                .OrderBy("_id")
+                .Limit(max)
+                .ToEnumerable()
+                .Select(FromDocument)
+                .ToList();
+        }
+    }
+
+    /// <summary>The newest events, acknowledged or not, newest last.</summary>
+    public IReadOnlyList<JournalEvent> Recent(int max)
+    {
+        lock (_gate)
+        {
+            var newest = _database.GetCollection(Events).Query()
+                .OrderByDescending("_id")
+                .Limit(max)
+                .ToEnumerable()
+                .Select(FromDocument)
+                .ToList();
+            newest.Reverse();
+            return newest;
+        }
+    }
+
+    public int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _database.GetCollection(Events).Count(Query.EQ("acked", false));
+            }
+        }
+    }
+
+    /// <summary>Marks every event up to and including <paramref name="throughSeq"/> as delivered.</summary>
+    public void Acknowledge(long throughSeq)
+    {
+        lock (_gate)
+        {
+            var events = _database.GetCollection(Events);
+            _database.BeginTrans();
+            try
+            {
+                foreach (var document in events.Find(Query.And(Query.EQ("acked", false), Query.LTE("_id", throughSeq))).ToList())
+                {
+                    document["acked"] = true;
+                    events.Update(document);
+                }
+
+                events.DeleteMany(Query.And(Query.EQ("acked", true), Query.LTE("_id", throughSeq - _keepAcknowledged)));
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
+        }
+    }
+
+    private long ReadCounter()
+    {
+        var counter = _database.GetCollection(Meta).FindById(CounterId);
+        return counter is null ? 0 : counter["seq"].AsInt64;
+    }
+
+    private static BsonDocument ToDocument(JournalEvent entry) => new()
+    {
+        ["_id"] = entry.Seq,
+        ["time"] = entry.Time.UtcDateTime,
+        ["version"] = entry.Version,
+        ["kind"] = entry.Kind,
+        ["stack"] = entry.Stack,
+        ["service"] = entry.Service,
+        ["detail"] = entry.Detail,
+        ["acked"] = false,
+    };
+
+    private static JournalEvent FromDocument(BsonDocument document) => new(
+        document["_id"].AsInt64,
+        new DateTimeOffset(DateTime.SpecifyKind(document["time"].AsDateTime, DateTimeKind.Utc)),
+        document["version"].AsInt64,
+        document["kind"].AsString,
+        NullableString(document["stack"]),
+        NullableString(document["service"]),
+        NullableString(document["detail"]));
+
+    private static string? NullableString(BsonValue value) => value.IsNull ? null : value.AsString;
+}

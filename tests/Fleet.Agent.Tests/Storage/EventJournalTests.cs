@@ -1,0 +1,70 @@
+using Fleet.Agent.Storage;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fleet.Agent.Tests.Storage;
+
+public sealed class EventJournalTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Append_NumbersEventsWithoutGaps_AndPendingReturnsThemInOrder()
+    {
+        using var dir = new TempDirectory();
+        using var database = AgentDatabase.Open(dir.Path, _time).Database!;
+        var journal = new EventJournal(database, _time);
+
+        for (var i = 0; i < 25; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            journal.Append(3, i % 2 == 0 ? "applying" : "committed", "web", "api", $"detail {i}");
+        }
+
+        var pending = journal.Pending(100);
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), pending.Select(e => e.Seq));
+        Assert.Equal("detail 24", pending[^1].Detail);
+        Assert.Equal(_time.GetUtcNow(), pending[^1].Time);
+        Assert.Equal(10, journal.Pending(10).Count);
+    }
+
+    [Fact]
+    public void Acknowledge_RemovesFromPending_ButKeepsNumbering()
+    {
+        using var dir = new TempDirectory();
+        using var database = AgentDatabase.Open(dir.Path, _time).Database!;
+        var journal = new EventJournal(database, _time, keepAcknowledged: 0);
+        for (var i = 0; i < 5; i++)
+        {
+            journal.Append(1, "received");
+        }
+
+        journal.Acknowledge(3);
+
+        Assert.Equal([4L, 5L], journal.Pending(100).Select(e => e.Seq));
+        Assert.Equal(6, journal.Append(1, "verifying").Seq);
+    }
+
+    [Fact]
+    public void Journal_SurvivesReopen_WithPendingEventsAndCounterIntact()
+    {
+        using var dir = new TempDirectory();
+        using (var database = AgentDatabase.Open(dir.Path, _time).Database!)
+        {
+            var journal = new EventJournal(database, _time, keepAcknowledged: 0);
+            journal.Append(1, "received", detail: "a");
+            journal.Append(1, "applying", detail: "b");
+            journal.Append(1, "committed", detail: "c");
+            journal.Acknowledge(3);
+            journal.Append(2, "received", stack: "web", detail: "d");
+        }
+
+        using (var reopened = AgentDatabase.Open(dir.Path, _time).Database!)
+        {
+            var journal = new EventJournal(reopened, _time);
+
+            var pending = Assert.Single(journal.Pending(100));
+            Assert.Equal(new JournalEvent(4, _time.GetUtcNow(), 2, "received", "web", null, "d"), pending);
+            Assert.Equal(5, journal.Append(2, "applying").Seq);
+        }
+    }
+}
