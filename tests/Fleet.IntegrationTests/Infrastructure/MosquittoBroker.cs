@@ -8,7 +8,10 @@ public sealed class MosquittoBroker : IAsyncLifetime
 
     public int Port { get; } = FreePort.Next();
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync();
+
+    /// <summary>Starts the broker (again, after <see cref="StopAsync"/>) on the same port.</summary>
+    public async Task StartAsync()
     {
         var config = Path.Combine(_directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
@@ -21,13 +24,19 @@ public sealed class MosquittoBroker : IAsyncLifetime
         await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(15), () => _process.Output);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Kills the broker, as a power cut or a crash would.</summary>
+    public async Task StopAsync()
     {
         if (_process is not null)
         {
             await _process.DisposeAsync();
+            _process = null;
         }
+    }
 
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -1,0 +1,19 @@
+namespace Fleet.IntegrationTests.Infrastructure;
+
+/// <summary>Waits on a condition with a timeout, polling; never a fixed sleep.</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string because)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not true after {timeout}: {because}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+}
