@@ -8,6 +8,23 @@ internal static class Program
     {
         var root = new RootCommand("fleet-agent: runs the compose stacks a Fleet controller assigns to this device, and reports back.");
         // One file per command under Commands/, each with a static Create().
-        return root.Parse(args).Invoke();
+        root.Subcommands.Add(Commands.RunCommand.Create());
+        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        try
+        {
+            return root.Parse(args).Invoke(configuration);
+        }
+        catch (Exception ex)
+        {
+            // A bug, not bad input (that is reported as a value): one line for the operator,
+            // the whole trace only on request.
+            Console.Error.WriteLine($"fleet-agent: internal error: {ex.GetType().Name}: {ex.Message}");
+            if (Environment.GetEnvironmentVariable("FLEET_DEBUG") == "1")
+            {
+                Console.Error.WriteLine(ex);
+            }
+
+            return 70;
+        }
     }
 }

@@ -27,7 +27,13 @@ internal sealed class ExternalProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ExternalProcess Start(string fileName, params string[] arguments)
+    public int Id => _process.Id;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static ExternalProcess Start(string fileName, params string[] arguments) => Start(fileName, new Dictionary<string, string>(), arguments);
+
+    public static ExternalProcess Start(string fileName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -38,6 +44,11 @@ internal sealed class ExternalProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -58,6 +69,30 @@ internal sealed class ExternalProcess : IAsyncDisposable
         await process._process.WaitForExitAsync(cts.Token);
         process._process.WaitForExit(); // flushes the asynchronous output readers
         return (process._process.ExitCode, process.Output);
+    }
+
+    /// <summary>Sends a signal (TERM for a graceful stop, KILL for a crash) and waits for the exit.</summary>
+    public async Task<int> SignalAndWaitAsync(string signal, TimeSpan timeout)
+    {
+        var (code, output) = await RunAsync("kill", TimeSpan.FromSeconds(10), $"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(code == 0, $"kill -{signal} {_process.Id}: {output}");
+        return await WaitForExitAsync(timeout);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"{_process.StartInfo.FileName} did not exit within {timeout}; output:\n{Output}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

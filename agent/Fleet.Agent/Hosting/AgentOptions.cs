@@ -1,0 +1,68 @@
+namespace Fleet.Agent.Hosting;
+
+/// <summary>
+/// The agent's settings, bound from (lowest first) appsettings.json beside the binary,
+/// /etc/fleet/agent.json, a --config file, FLEET_AGENT__* environment variables and flags.
+/// Bound by the configuration source generator, so it works under NativeAOT.
+/// </summary>
+public sealed class AgentOptions
+{
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>The Docker engine, e.g. unix:///var/run/docker.sock; DOCKER_HOST or the default socket when empty.</summary>
+    public string? Docker { get; set; }
+
+    /// <summary>This device's id; from enrollment, else the machine id.</summary>
+    public string? DeviceId { get; set; }
+
+    public BrokerSettings Broker { get; set; } = new();
+
+    /// <summary>A rolling log file besides the console (journald), or none.</summary>
+    public string? LogFile { get; set; }
+
+    public string LogLevel { get; set; } = "Information";
+
+    /// <summary>How often the full status is published even when nothing changed.</summary>
+    public int HeartbeatSeconds { get; set; } = 60;
+
+    /// <summary>How often a full reconcile runs besides the one triggered by engine events.</summary>
+    public int ReconcileSeconds { get; set; } = 300;
+
+    /// <summary>One line per problem, naming the setting; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            problems.Add("DataDirectory: required (--data DIR or FLEET_AGENT__DataDirectory)");
+        }
+
+        if (Docker is { Length: > 0 } docker && !(Uri.TryCreate(docker, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http" or "https"))
+        {
+            problems.Add($"Docker: '{docker}' must be a unix:// or tcp:// address");
+        }
+
+        if (DeviceId is { Length: > 0 } id && !DeviceIds.IsValid(id))
+        {
+            problems.Add($"DeviceId: '{id}' must match [a-z0-9][a-z0-9._-]{{0,62}}");
+        }
+
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true, out _))
+        {
+            problems.Add($"LogLevel: '{LogLevel}' must be Trace, Debug, Information, Warning, Error or Critical");
+        }
+
+        if (HeartbeatSeconds is < 5 or > 86400)
+        {
+            problems.Add($"HeartbeatSeconds: {HeartbeatSeconds} must be between 5 and 86400");
+        }
+
+        if (ReconcileSeconds is < 5 or > 86400)
+        {
+            problems.Add($"ReconcileSeconds: {ReconcileSeconds} must be between 5 and 86400");
+        }
+
+        problems.AddRange(Broker.Validate());
+        return problems;
+    }
+}
