@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization.Metadata;
+using Fleet.Protocol.Serialization;
+using Fleet.Protocol.Signing;
+
+namespace Fleet.Protocol.Keys;
+
+/// <summary>
+/// Decides which kid may sign, from the pinned root public key, the root-signed certificates and
+/// the newest root-signed revocation list. Immutable: adding a document returns a new store, so a
+/// verification always sees one consistent set. The root itself may only sign certificates and
+/// revocation lists, never desired states: it stays offline.
+/// </summary>
+public sealed class TrustStore
+{
+    private readonly ImmutableDictionary<string, KeyCertificate> _certificates;
+    private readonly int _maxDocumentBytes;
+
+    private TrustStore(PublicKeyDocument root, ImmutableDictionary<string, KeyCertificate> certificates, RevocationList? revocations, int maxDocumentBytes)
+    {
+        Root = root;
+        _certificates = certificates;
+        Revocations = revocations;
+        _maxDocumentBytes = maxDocumentBytes;
+    }
+
+    public PublicKeyDocument Root { get; }
+
+    /// <summary>The newest revocation list taken, or null before the first.</summary>
+    public RevocationList? Revocations { get; }
+
+    /// <summary>The newest certificate of each kid.</summary>
+    public IReadOnlyCollection<KeyCertificate> Certificates => _certificates.Values.ToArray();
+
+    /// <summary>A store that trusts nothing but the root. Throws for a root that is not a P-256 key: pin only checked keys.</summary>
+    public static TrustStore Create(PublicKeyDocument root, int maxDocumentBytes = EnvelopeVerifierOptions.DefaultMaxEnvelopeBytes)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        if ((KeyIds.Validate(root.Kid) ?? P256.ValidatePublicKey(root.PublicKey.Span)) is { } error)
+        {
+            throw new ArgumentException("root key: " + error, nameof(root));
+        }
+
+        return new TrustStore(root, ImmutableDictionary.Create<string, KeyCertificate>(StringComparer.Ordinal), null, maxDocumentBytes);
+    }
+
+    /// <summary>
+    /// Takes a root-signed certificate envelope. The result's value is the new store (or this one,
+    /// when the same serial is presented again); an older serial for a known kid is refused as replayed.
+    /// </summary>
+    public VerificationResult<TrustStore> AddCertificate(ReadOnlySpan<byte> certificateEnvelope)
+    {
+        var opened = VerifyRootSigned(certificateEnvelope, ProtocolJsonContext.Default.KeyCertificate);
+        if (!opened.IsAccepted)
+        {
+            return opened.AsRefusal<TrustStore>();
+        }
+
+        var certificate = opened.Value;
+        if (ValidateCertificate(certificate) is { } invalid)
+        {
+            return VerificationResult<TrustStore>.Refused(RefusalReason.MalformedPayload, invalid, Root.Kid);
+        }
+
+        if (_certificates.TryGetValue(certificate.Kid, out var known))
+        {
+            if (certificate.Serial < known.Serial)
+            {
+                return VerificationResult<TrustStore>.Refused(
+                    RefusalReason.Replayed,
+                    $"certificate serial {certificate.Serial} for '{certificate.Kid}' is older than the known {known.Serial}",
+                    Root.Kid);
+            }
+
+            if (certificate.Serial == known.Serial)
+            {
+                return VerificationResult<TrustStore>.Accepted(this, Root.Kid);
+            }
+        }
+
+        return VerificationResult<TrustStore>.Accepted(
+            new TrustStore(Root, _certificates.SetItem(certificate.Kid, certificate), Revocations, _maxDocumentBytes), Root.Kid);
+    }
+
+    /// <summary>Takes a root-signed revocation list if its serial is above the current one; the same serial again changes nothing.</summary>
+    public VerificationResult<TrustStore> ApplyRevocationList(ReadOnlySpan<byte> revocationListEnvelope)
+    {
+        var opened = VerifyRootSigned(revocationListEnvelope, ProtocolJsonContext.Default.RevocationList);
+        if (!opened.IsAccepted)
+        {
+            return opened.AsRefusal<TrustStore>();
+        }
+
+        var list = opened.Value;
+        var current = Revocations?.Serial ?? 0;
+        if (list.Serial < current)
+        {
+            return VerificationResult<TrustStore>.Refused(
+                RefusalReason.Replayed, $"revocation list serial {list.Serial} is older than the current {current}", Root.Kid);
+        }
+
+        return list.Serial == current
+            ? VerificationResult<TrustStore>.Accepted(this, Root.Kid)
+            : VerificationResult<TrustStore>.Accepted(new TrustStore(Root, _certificates, list, _maxDocumentBytes), Root.Kid);
+    }
+
+    /// <summary>Whether <paramref name="kid"/> may sign at <paramref name="now"/>; the value is its certificate.</summary>
+    public VerificationResult<KeyCertificate> Lookup(string kid, DateTimeOffset now, TimeSpan clockSkew)
+    {
+        if (string.Equals(kid, Root.Kid, StringComparison.Ordinal))
+        {
+            return VerificationResult<KeyCertificate>.Refused(
+                RefusalReason.UnknownKey, $"'{kid}' is the root key, which signs only certificates and revocation lists", kid);
+        }
+
+        if (!_certificates.TryGetValue(kid, out var certificate))
+        {
+            return VerificationResult<KeyCertificate>.Refused(RefusalReason.UnknownKey, $"no certificate for key '{kid}'", kid);
+        }
+
+        if (Revocations is { } revocations && revocations.RevokedKids.Contains(kid, StringComparer.Ordinal))
+        {
+            return VerificationResult<KeyCertificate>.Refused(
+                RefusalReason.RevokedKey, $"key '{kid}' is revoked by revocation list {revocations.Serial}", kid);
+        }
+
+        if (now + clockSkew < certificate.NotBefore)
+        {
+            return VerificationResult<KeyCertificate>.Refused(
+                RefusalReason.KeyNotYetValid, $"key '{kid}' is valid from {certificate.NotBefore:O}, now is {now:O}", kid);
+        }
+
+        if (now - clockSkew > certificate.NotAfter)
+        {
+            return VerificationResult<KeyCertificate>.Refused(
+                RefusalReason.KeyExpired, $"key '{kid}' expired at {certificate.NotAfter:O}, now is {now:O}", kid);
+        }
+
+        return VerificationResult<KeyCertificate>.Accepted(certificate, kid);
+    }
+
+    /// <summary>Checks a document the root signed (size, shape, root kid, signature) and only then parses it.</summary>
+    public VerificationResult<T> VerifyRootSigned<T>(ReadOnlySpan<byte> envelope, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        var opened = EnvelopeCodec.Open(envelope, _maxDocumentBytes);
+        if (!opened.IsAccepted)
+        {
+            return opened.AsRefusal<T>();
+        }
+
+        if (!string.Equals(opened.Value.Kid, Root.Kid, StringComparison.Ordinal))
+        {
+            return VerificationResult<T>.Refused(
+                RefusalReason.UnknownKey, $"signed by '{opened.Value.Kid}', not by the pinned root '{Root.Kid}'", opened.Value.Kid);
+        }
+
+        var signed = EnvelopeCodec.CheckSignature(opened.Value, Root.PublicKey.Span);
+        return signed.IsAccepted ? EnvelopeCodec.ParsePayload(signed.Value, typeInfo) : signed.AsRefusal<T>();
+    }
+
+    private string? ValidateCertificate(KeyCertificate certificate)
+    {
+        if (KeyIds.Validate(certificate.Kid) is { } kidError)
+        {
+            return "certificate kid: " + kidError;
+        }
+
+        if (string.Equals(certificate.Kid, Root.Kid, StringComparison.Ordinal))
+        {
+            return "a certificate may not name the root's kid";
+        }
+
+        if (P256.ValidatePublicKey(certificate.PublicKey.Span) is { } keyError)
+        {
+            return "certificate " + keyError;
+        }
+
+        if (certificate.NotAfter <= certificate.NotBefore)
+        {
+            return "certificate notAfter is not after notBefore";
+        }
+
+        return certificate.Serial <= 0 ? "certificate serial must be positive" : null;
+    }
+}
