@@ -50,6 +50,13 @@ public sealed class TrustStore
     /// </summary>
     public VerificationResult<TrustStore> AddCertificate(ReadOnlySpan<byte> certificateEnvelope)
     {
+        var envelope = EnvelopeCodec.Open(certificateEnvelope, _maxDocumentBytes);
+        return envelope.IsAccepted ? AddCertificate(envelope.Value) : envelope.AsRefusal<TrustStore>();
+    }
+
+    /// <inheritdoc cref="AddCertificate(ReadOnlySpan{byte})"/>
+    public VerificationResult<TrustStore> AddCertificate(SignedEnvelope certificateEnvelope)
+    {
         var opened = VerifyRootSigned(certificateEnvelope, ProtocolJsonContext.Default.KeyCertificate);
         if (!opened.IsAccepted)
         {
@@ -84,6 +91,13 @@ public sealed class TrustStore
 
     /// <summary>Takes a root-signed revocation list if its serial is above the current one; the same serial again changes nothing.</summary>
     public VerificationResult<TrustStore> ApplyRevocationList(ReadOnlySpan<byte> revocationListEnvelope)
+    {
+        var envelope = EnvelopeCodec.Open(revocationListEnvelope, _maxDocumentBytes);
+        return envelope.IsAccepted ? ApplyRevocationList(envelope.Value) : envelope.AsRefusal<TrustStore>();
+    }
+
+    /// <inheritdoc cref="ApplyRevocationList(ReadOnlySpan{byte})"/>
+    public VerificationResult<TrustStore> ApplyRevocationList(SignedEnvelope revocationListEnvelope)
     {
         var opened = VerifyRootSigned(revocationListEnvelope, ProtocolJsonContext.Default.RevocationList);
         if (!opened.IsAccepted)
@@ -144,19 +158,44 @@ public sealed class TrustStore
         where T : class
     {
         var opened = EnvelopeCodec.Open(envelope, _maxDocumentBytes);
-        if (!opened.IsAccepted)
-        {
-            return opened.AsRefusal<T>();
-        }
+        return opened.IsAccepted ? VerifyRootSigned(opened.Value, typeInfo) : opened.AsRefusal<T>();
+    }
 
-        if (!string.Equals(opened.Value.Kid, Root.Kid, StringComparison.Ordinal))
+    /// <summary>Checks an already-read envelope (e.g. one nested in <see cref="TrustDocuments"/>) against the root.</summary>
+    public VerificationResult<T> VerifyRootSigned<T>(SignedEnvelope envelope, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (!string.Equals(envelope.Kid, Root.Kid, StringComparison.Ordinal))
         {
             return VerificationResult<T>.Refused(
-                RefusalReason.UnknownKey, $"signed by '{opened.Value.Kid}', not by the pinned root '{Root.Kid}'", opened.Value.Kid);
+                RefusalReason.UnknownKey, $"signed by '{envelope.Kid}', not by the pinned root '{Root.Kid}'", envelope.Kid);
         }
 
-        var signed = EnvelopeCodec.CheckSignature(opened.Value, Root.PublicKey.Span);
+        var signed = EnvelopeCodec.CheckSignature(envelope, Root.PublicKey.Span);
         return signed.IsAccepted ? EnvelopeCodec.ParsePayload(signed.Value, typeInfo) : signed.AsRefusal<T>();
+    }
+
+    /// <summary>
+    /// Takes a whole set of trust documents (as published on the trust topic, returned at enrollment
+    /// or shipped in a bundle), all or nothing: the first refused document refuses the set.
+    /// </summary>
+    public VerificationResult<TrustStore> Apply(TrustDocuments documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var store = this;
+        foreach (var certificate in documents.Certificates)
+        {
+            var added = store.AddCertificate(certificate);
+            if (!added.IsAccepted)
+            {
+                return added;
+            }
+
+            store = added.Value;
+        }
+
+        return documents.RevocationList is { } list ? store.ApplyRevocationList(list) : VerificationResult<TrustStore>.Accepted(store, Root.Kid);
     }
 
     private string? ValidateCertificate(KeyCertificate certificate)

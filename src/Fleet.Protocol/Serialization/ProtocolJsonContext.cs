@@ -28,4 +28,5 @@ namespace Fleet.Protocol.Serialization;
 [JsonSerializable(typeof(RevocationList))]
 [JsonSerializable(typeof(PublicKeyDocument))]
 [JsonSerializable(typeof(PrivateKeyDocument))]
+[JsonSerializable(typeof(TrustDocuments))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -18,6 +18,9 @@ public enum DeviceTopicKind
     /// <summary><c>events</c>: device to controller, QoS 1, an EventBatch.</summary>
     Events,
 
+    /// <summary><c>trust</c>: controller to device, retained, QoS 1, TrustDocuments (signing-key certificates, revocation list).</summary>
+    Trust,
+
     /// <summary><c>online</c>: device to controller, retained, <c>online</c> or (last will) <c>offline</c>.</summary>
     Online,
 }

@@ -20,6 +20,7 @@ public static class DeviceTopics
     private const string StatusLevel = "status";
     private const string EventsLevel = "events";
     private const string OnlineLevel = "online";
+    private const string TrustLevel = "trust";
 
     public static string Desired(string deviceId) => For(deviceId, DeviceTopicKind.Desired);
 
@@ -30,6 +31,8 @@ public static class DeviceTopics
     public static string Events(string deviceId) => For(deviceId, DeviceTopicKind.Events);
 
     public static string Online(string deviceId) => For(deviceId, DeviceTopicKind.Online);
+
+    public static string Trust(string deviceId) => For(deviceId, DeviceTopicKind.Trust);
 
     /// <summary><c>fleet/v1/dev/{id}/reply/{replyPath}</c>; the path is one or more levels without wildcards.</summary>
     public static string Reply(string deviceId, string replyPath)
@@ -55,9 +58,13 @@ public static class DeviceTopics
         return string.Concat(Prefix, deviceId, "/", Level(kind));
     }
 
-    /// <summary>Which topics carry retained messages: desired, status and online.</summary>
+    /// <summary>Which topics carry retained messages: desired, trust, status and online.</summary>
     public static bool IsRetained(DeviceTopicKind kind) =>
-        kind is DeviceTopicKind.Desired or DeviceTopicKind.Status or DeviceTopicKind.Online;
+        kind is DeviceTopicKind.Desired or DeviceTopicKind.Trust or DeviceTopicKind.Status or DeviceTopicKind.Online;
+
+    /// <summary>Which topics the controller publishes and the device subscribes to: desired, trust and cmd.</summary>
+    public static bool IsToDevice(DeviceTopicKind kind) =>
+        kind is DeviceTopicKind.Desired or DeviceTopicKind.Trust or DeviceTopicKind.Command;
 
     /// <summary>The last level (or, for replies, the first level after the id) of a kind.</summary>
     public static string Level(DeviceTopicKind kind) => kind switch
@@ -68,6 +75,7 @@ public static class DeviceTopics
         DeviceTopicKind.Status => StatusLevel,
         DeviceTopicKind.Events => EventsLevel,
         DeviceTopicKind.Online => OnlineLevel,
+        DeviceTopicKind.Trust => TrustLevel,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown device topic kind"),
     };
 
@@ -100,6 +108,7 @@ public static class DeviceTopics
             StatusLevel => DeviceTopicKind.Status,
             EventsLevel => DeviceTopicKind.Events,
             OnlineLevel => DeviceTopicKind.Online,
+            TrustLevel => DeviceTopicKind.Trust,
             _ => null,
         };
         if (kind is { } simple)

@@ -11,6 +11,7 @@ public class DeviceTopicsTests
         { DeviceTopicKind.Status, "fleet/v1/dev/dev-1/status", true },
         { DeviceTopicKind.Events, "fleet/v1/dev/dev-1/events", false },
         { DeviceTopicKind.Online, "fleet/v1/dev/dev-1/online", true },
+        { DeviceTopicKind.Trust, "fleet/v1/dev/dev-1/trust", true },
     };
 
     [Theory]
@@ -34,6 +35,7 @@ public class DeviceTopicsTests
         Assert.Equal("fleet/v1/dev/d/status", DeviceTopics.Status("d"));
         Assert.Equal("fleet/v1/dev/d/events", DeviceTopics.Events("d"));
         Assert.Equal("fleet/v1/dev/d/online", DeviceTopics.Online("d"));
+        Assert.Equal("fleet/v1/dev/d/trust", DeviceTopics.Trust("d"));
     }
 
     [Fact]
@@ -87,6 +89,17 @@ public class DeviceTopicsTests
     [InlineData("$sys")]
     public void Reply_WhenPathHoldsWildcardsOrEmptyLevels_Throws(string path) =>
         Assert.Throws<ArgumentException>(() => DeviceTopics.Reply("dev-1", path));
+
+    [Theory]
+    [InlineData(DeviceTopicKind.Desired, true)]
+    [InlineData(DeviceTopicKind.Trust, true)]
+    [InlineData(DeviceTopicKind.Command, true)]
+    [InlineData(DeviceTopicKind.Reply, false)]
+    [InlineData(DeviceTopicKind.Status, false)]
+    [InlineData(DeviceTopicKind.Events, false)]
+    [InlineData(DeviceTopicKind.Online, false)]
+    public void IsToDevice_IsTrueOnlyForWhatTheControllerPublishes(DeviceTopicKind kind, bool expected) =>
+        Assert.Equal(expected, DeviceTopics.IsToDevice(kind));
 
     [Fact]
     public void For_WhenKindIsReply_Throws() =>
