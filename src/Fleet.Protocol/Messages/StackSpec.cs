@@ -22,4 +22,27 @@ public sealed record StackSpec
     public TimeSpan? HealthWindow { get; init; }
 
     public IReadOnlyList<RegistryAuth> RegistryAuth { get; init; } = [];
+
+    /// <summary>
+    /// Null when <paramref name="name"/> can be a compose project name (<c>[a-z0-9][a-z0-9_-]{0,62}</c>),
+    /// otherwise why not: the stack runs as <c>docker compose -p NAME</c>.
+    /// </summary>
+    public static string? ValidateName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 63)
+        {
+            return "stack name must be 1 to 63 characters";
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') || (i > 0 && c is '_' or '-')))
+            {
+                return $"stack name '{name}' is not a compose project name ([a-z0-9][a-z0-9_-]*)";
+            }
+        }
+
+        return null;
+    }
 }

@@ -50,6 +50,11 @@ public sealed class DesiredStateVerifier
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stack in desired.Stacks)
         {
+            if (StackSpec.ValidateName(stack.Name) is { } invalid)
+            {
+                return PolicyDecision.Refuse(RefusalReason.MalformedPayload, invalid);
+            }
+
             if (!names.Add(stack.Name))
             {
                 return PolicyDecision.Refuse(RefusalReason.MalformedPayload, $"stack '{stack.Name}' appears twice");

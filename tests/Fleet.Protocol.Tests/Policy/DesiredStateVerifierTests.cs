@@ -86,6 +86,22 @@ public sealed class DesiredStateVerifierTests : IDisposable
         Assert.Equal(RefusalReason.MalformedPayload, Verify(desired, AntiRollbackPolicy.None).Reason);
     }
 
+    [Theory]
+    [InlineData("web", RefusalReason.None)]
+    [InlineData("web_2-b", RefusalReason.None)]
+    [InlineData("Web", RefusalReason.MalformedPayload)]
+    [InlineData("-web", RefusalReason.MalformedPayload)]
+    [InlineData("web app", RefusalReason.MalformedPayload)]
+    [InlineData("../web", RefusalReason.MalformedPayload)]
+    [InlineData("", RefusalReason.MalformedPayload)]
+    public void Verify_WhenAStackNameIsNotAComposeProjectName_RefusesWithMalformedPayload(string name, RefusalReason expected)
+    {
+        var desired = TestPki.Desired(5);
+        desired = desired with { Stacks = [desired.Stacks[0] with { Name = name }] };
+
+        Assert.Equal(expected, Verify(desired, AntiRollbackPolicy.None).Reason);
+    }
+
     [Fact]
     public void Verify_WhenTheEnvelopeIsTampered_RefusesBeforeLookingAtTheState()
     {
