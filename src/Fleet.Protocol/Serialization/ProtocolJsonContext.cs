@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Fleet.Protocol.Enrollment;
 using Fleet.Protocol.Keys;
 using Fleet.Protocol.Messages;
 using Fleet.Protocol.Signing;
@@ -29,4 +30,6 @@ namespace Fleet.Protocol.Serialization;
 [JsonSerializable(typeof(PublicKeyDocument))]
 [JsonSerializable(typeof(PrivateKeyDocument))]
 [JsonSerializable(typeof(TrustDocuments))]
+[JsonSerializable(typeof(EnrollmentRequest))]
+[JsonSerializable(typeof(EnrollmentResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
