@@ -13,24 +13,27 @@ namespace Fleet.Protocol.Keys;
 /// </summary>
 public sealed class TrustStore
 {
-    private readonly ImmutableDictionary<string, KeyCertificate> _certificates;
+    // The signed envelopes are kept beside what they say, so the store can be exported and rebuilt.
+    private readonly ImmutableDictionary<string, Signed<KeyCertificate>> _certificates;
+    private readonly Signed<RevocationList>? _revocations;
     private readonly int _maxDocumentBytes;
 
-    private TrustStore(PublicKeyDocument root, ImmutableDictionary<string, KeyCertificate> certificates, RevocationList? revocations, int maxDocumentBytes)
+    private TrustStore(
+        PublicKeyDocument root, ImmutableDictionary<string, Signed<KeyCertificate>> certificates, Signed<RevocationList>? revocations, int maxDocumentBytes)
     {
         Root = root;
         _certificates = certificates;
-        Revocations = revocations;
+        _revocations = revocations;
         _maxDocumentBytes = maxDocumentBytes;
     }
 
     public PublicKeyDocument Root { get; }
 
     /// <summary>The newest revocation list taken, or null before the first.</summary>
-    public RevocationList? Revocations { get; }
+    public RevocationList? Revocations => _revocations?.Value;
 
     /// <summary>The newest certificate of each kid.</summary>
-    public IReadOnlyCollection<KeyCertificate> Certificates => _certificates.Values.ToArray();
+    public IReadOnlyCollection<KeyCertificate> Certificates => _certificates.Values.Select(signed => signed.Value).ToArray();
 
     /// <summary>A store that trusts nothing but the root. Throws for a root that is not a P-256 key: pin only checked keys.</summary>
     public static TrustStore Create(PublicKeyDocument root, int maxDocumentBytes = EnvelopeVerifierOptions.DefaultMaxEnvelopeBytes)
@@ -41,8 +44,18 @@ public sealed class TrustStore
             throw new ArgumentException("root key: " + error, nameof(root));
         }
 
-        return new TrustStore(root, ImmutableDictionary.Create<string, KeyCertificate>(StringComparer.Ordinal), null, maxDocumentBytes);
+        return new TrustStore(root, ImmutableDictionary.Create<string, Signed<KeyCertificate>>(StringComparer.Ordinal), null, maxDocumentBytes);
     }
+
+    /// <summary>
+    /// The signed documents this store was built from, in kid order: persist them (with the pinned root)
+    /// and <see cref="Apply"/> them to a new store at start to get this store back.
+    /// </summary>
+    public TrustDocuments ExportDocuments() => new()
+    {
+        Certificates = _certificates.Keys.Order(StringComparer.Ordinal).Select(kid => _certificates[kid].Envelope).ToArray(),
+        RevocationList = _revocations?.Envelope,
+    };
 
     /// <summary>
     /// Takes a root-signed certificate envelope. The result's value is the new store (or this one,
@@ -69,8 +82,9 @@ public sealed class TrustStore
             return VerificationResult<TrustStore>.Refused(RefusalReason.MalformedPayload, invalid, Root.Kid);
         }
 
-        if (_certificates.TryGetValue(certificate.Kid, out var known))
+        if (_certificates.TryGetValue(certificate.Kid, out var signed))
         {
+            var known = signed.Value;
             if (certificate.Serial < known.Serial)
             {
                 return VerificationResult<TrustStore>.Refused(
@@ -86,7 +100,8 @@ public sealed class TrustStore
         }
 
         return VerificationResult<TrustStore>.Accepted(
-            new TrustStore(Root, _certificates.SetItem(certificate.Kid, certificate), Revocations, _maxDocumentBytes), Root.Kid);
+            new TrustStore(Root, _certificates.SetItem(certificate.Kid, new(certificate, certificateEnvelope)), _revocations, _maxDocumentBytes),
+            Root.Kid);
     }
 
     /// <summary>Takes a root-signed revocation list if its serial is above the current one; the same serial again changes nothing.</summary>
@@ -115,7 +130,8 @@ public sealed class TrustStore
 
         return list.Serial == current
             ? VerificationResult<TrustStore>.Accepted(this, Root.Kid)
-            : VerificationResult<TrustStore>.Accepted(new TrustStore(Root, _certificates, list, _maxDocumentBytes), Root.Kid);
+            : VerificationResult<TrustStore>.Accepted(
+                new TrustStore(Root, _certificates, new(list, revocationListEnvelope), _maxDocumentBytes), Root.Kid);
     }
 
     /// <summary>Whether <paramref name="kid"/> may sign at <paramref name="now"/>; the value is its certificate.</summary>
@@ -127,10 +143,12 @@ public sealed class TrustStore
                 RefusalReason.UnknownKey, $"'{kid}' is the root key, which signs only certificates and revocation lists", kid);
         }
 
-        if (!_certificates.TryGetValue(kid, out var certificate))
+        if (!_certificates.TryGetValue(kid, out var signed))
         {
             return VerificationResult<KeyCertificate>.Refused(RefusalReason.UnknownKey, $"no certificate for key '{kid}'", kid);
         }
+
+        var certificate = signed.Value;
 
         if (Revocations is { } revocations && revocations.RevokedKids.Contains(kid, StringComparer.Ordinal))
         {
@@ -222,4 +240,6 @@ public sealed class TrustStore
 
         return certificate.Serial <= 0 ? "certificate serial must be positive" : null;
     }
+
+    private sealed record Signed<T>(T Value, SignedEnvelope Envelope);
 }

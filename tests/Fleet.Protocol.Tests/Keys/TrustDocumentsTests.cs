@@ -48,6 +48,24 @@ public sealed class TrustDocumentsTests : IDisposable
     }
 
     [Fact]
+    public void ExportDocuments_RebuildsAnEqualStoreAfterARestart()
+    {
+        using var next = SigningKey.Generate("ctl-2");
+        var before = _pki.Trust.AddCertificate(_pki.Certify(next, 2)).Value!.ApplyRevocationList(_pki.Revoke(3, "ctl-1")).Value!;
+        var persisted = ProtocolJson.Serialize(before.ExportDocuments(), ProtocolJsonContext.Default.TrustDocuments);
+
+        var after = TrustStore.Create(_pki.Root.PublicKey)
+            .Apply(ProtocolJson.Parse(persisted, ProtocolJsonContext.Default.TrustDocuments).Value!);
+
+        Assert.True(after.IsAccepted, after.ToString());
+        Assert.Equal(["ctl-1", "ctl-2"], after.Value.Certificates.Select(c => c.Kid).Order(StringComparer.Ordinal));
+        Assert.Equal(3, after.Value.Revocations!.Serial);
+        Assert.Equal(RefusalReason.RevokedKey, after.Value.Lookup("ctl-1", TestPki.Now, Skew).Reason);
+        Assert.Equal(RefusalReason.None, after.Value.Lookup("ctl-2", TestPki.Now, Skew).Reason);
+        Assert.Equal(persisted, ProtocolJson.Serialize(after.Value.ExportDocuments(), ProtocolJsonContext.Default.TrustDocuments));
+    }
+
+    [Fact]
     public void Apply_WhenEmpty_KeepsTheStore()
     {
         var applied = _pki.Trust.Apply(new TrustDocuments());
