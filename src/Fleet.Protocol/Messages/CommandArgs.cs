@@ -1,0 +1,15 @@
+namespace Fleet.Protocol.Messages;
+
+/// <summary>Arguments of a command; which ones a kind needs is listed in <see cref="CommandKinds"/>.</summary>
+public sealed record CommandArgs
+{
+    public string? Stack { get; init; }
+
+    public string? Service { get; init; }
+
+    /// <summary>logs: how many lines from the end.</summary>
+    public int? Tail { get; init; }
+
+    /// <summary>logs: only lines written at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+}
