@@ -42,9 +42,9 @@ public sealed class AgentOptions
             problems.Add($"Docker: '{docker}' must be a unix:// or tcp:// address");
         }
 
-        if (DeviceId is { Length: > 0 } id && !DeviceIds.IsValid(id))
+        if (DeviceId is { Length: > 0 } id && Protocol.Topics.DeviceId.Validate(id) is { } invalid)
         {
-            problems.Add($"DeviceId: '{id}' must match [a-z0-9][a-z0-9._-]{{0,62}}");
+            problems.Add($"DeviceId: {invalid}");
         }
 
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true, out _))

@@ -1,5 +1,6 @@
 using Fleet.Agent.Mqtt;
 using Fleet.Agent.Storage;
+using Fleet.Protocol.Topics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,7 +40,7 @@ public sealed partial class AgentWorker(
                 LogSetAside(setAside);
             }
 
-            var deviceId = settings.DeviceId ?? DeviceIds.FromMachineId() ?? "unknown-device";
+            var deviceId = settings.DeviceId ?? MachineId.Read() ?? "unknown-device";
             var journal = new EventJournal(database, timeProvider);
             LogStarted(deviceId, settings.DataDirectory, journal.PendingCount);
 
@@ -69,11 +70,10 @@ public sealed partial class AgentWorker(
 
     private BrokerSession CreateSession(AgentOptions settings, string deviceId)
     {
-        var prefix = $"fleet/v1/dev/{deviceId}";
         var brokerOptions = settings.Broker.ToOptions(deviceId) with
         {
-            PresenceTopic = $"{prefix}/online",
-            Subscriptions = [$"{prefix}/desired", $"{prefix}/cmd"],
+            PresenceTopic = DeviceTopics.Online(deviceId),
+            Subscriptions = [DeviceTopics.Desired(deviceId), DeviceTopics.Trust(deviceId), DeviceTopics.Command(deviceId)],
         };
         return new BrokerSession(
             brokerOptions,

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Fleet.Controller.Broker;
+
+/// <summary>
+/// The controller's own MQTT v5 broker (MQTTnet): persistent sessions, retained messages kept in
+/// the controller's database across restarts, and the per-device ACL of
+/// <see cref="BrokerAccessPolicy"/> enforced on connect, subscribe and publish.
+/// </summary>
+public sealed partial class EmbeddedBroker : IAsyncDisposable
+{
+    private const string IdentityKey = "fleet.identity";
+
+    private readonly EmbeddedBrokerOptions _options;
+    private readonly IBrokerCredentials _credentials;
+    private readonly RetainedMessageStore _retained;
+    private readonly ILogger _logger;
+    private readonly MqttServer _server;
+
+    public EmbeddedBroker(EmbeddedBrokerOptions options, IBrokerCredentials credentials, RetainedMessageStore retained, ILogger<EmbeddedBroker> logger)
+    {
+        _options = options;
+        _credentials = credentials;
+        _retained = retained;
+        _logger = logger;
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(options.BindAddress)
+            .WithDefaultEndpointPort(options.Port)
+            .WithPersistentSessions(true)
+            .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.LoadingRetainedMessageAsync += e =>
+        {
+            e.LoadedRetainedMessages = [.. _retained.LoadAll()];
+            return Task.CompletedTask;
+        };
+        _server.RetainedMessageChangedAsync += e =>
+        {
+            _retained.Save(e.ChangedRetainedMessage);
+            return Task.CompletedTask;
+        };
+    }
+
+    public MqttServer Server => _server;
+
+    public Task StartAsync() => _server.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server.IsStarted)
+        {
+            await _server.StopAsync(new MqttServerStopOptions());
+        }
+
+        _server.Dispose();
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        var identity = e.UserName is { } user && e.Password is { } password ? _credentials.Authenticate(user, password) : null;
+        if (identity is null)
+        {
+            Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "unknown, wrong or revoked credentials");
+            return Task.CompletedTask;
+        }
+
+        if (!identity.IsController && BrokerAccessPolicy.Connect(e.ClientId, identity.DeviceId) is { Allowed: false } refused)
+        {
+            Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, refused.Reason!);
+            return Task.CompletedTask;
+        }
+
+        e.SessionItems[IdentityKey] = identity;
+        e.ReasonCode = MqttConnectReasonCode.Success;
+        return Task.CompletedTask;
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var decision = BrokerAccessPolicy.Subscribe(IdentityOf(e.SessionItems), e.TopicFilter.Topic);
+        if (!decision.Allowed)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            e.ReasonString = decision.Reason;
+            LogRefused(e.ClientId, decision.Reason!);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        var decision = message.Payload.Length > _options.MaxPayloadBytes
+            ? AccessDecision.Deny($"payload of {message.Payload.Length} bytes on '{message.Topic}' is over the {_options.MaxPayloadBytes}-byte cap")
+            : BrokerAccessPolicy.Publish(IdentityOf(e.SessionItems), message.Topic, message.Retain);
+        if (!decision.Allowed)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.Response.ReasonString = decision.Reason;
+            LogRefused(e.ClientId, decision.Reason!);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // Messages injected by the controller itself carry no session: they are the controller's.
+    private static BrokerIdentity IdentityOf(System.Collections.IDictionary? items) =>
+        items?[IdentityKey] as BrokerIdentity ?? BrokerIdentity.Controller;
+
+    private void Refuse(ValidatingConnectionEventArgs e, MqttConnectReasonCode code, string reason)
+    {
+        e.ReasonCode = code;
+        e.ReasonString = reason;
+        LogRefused(e.ClientId, reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused {ClientId}: {Reason}")]
+    private partial void LogRefused(string clientId, string reason);
+}

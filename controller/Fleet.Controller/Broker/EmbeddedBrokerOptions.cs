@@ -1,0 +1,16 @@
+using System.Net;
+
+namespace Fleet.Controller.Broker;
+
+public sealed record EmbeddedBrokerOptions
+{
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+
+    public int Port { get; init; } = 1883;
+
+    /// <summary>Larger publishes are refused: a desired state with its compose files fits easily.</summary>
+    public int MaxPayloadBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>QoS 1 messages kept per offline session; sized for the controller's fan-in.</summary>
+    public int MaxPendingMessagesPerClient { get; init; } = 10_000;
+}
