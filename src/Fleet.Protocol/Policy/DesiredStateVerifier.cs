@@ -42,7 +42,7 @@ public sealed class DesiredStateVerifier
         };
         return decision.IsAccepted
             ? verified
-            : VerificationResult<DesiredState>.Refused(decision.Reason, decision.Message, verified.Kid);
+            : VerificationResult<DesiredState>.Refused(decision.Reason, decision.Message, verified.Kid, desired);
     }
 
     private static PolicyDecision? CheckShape(DesiredState desired)

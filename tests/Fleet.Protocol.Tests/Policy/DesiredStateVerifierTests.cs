@@ -56,13 +56,15 @@ public sealed class DesiredStateVerifierTests : IDisposable
         Assert.Equal(expected, Verify(TestPki.Desired(5), new AntiRollbackPolicy(highest)).Reason);
 
     [Fact]
-    public void Verify_WhenPastAcceptUntil_RefusesWithExpired()
+    public void Verify_WhenPastAcceptUntil_RefusesWithExpiredAndSaysWhichVersion()
     {
         _pki.Clock.Advance(TimeSpan.FromDays(8));
 
         var result = Verify(TestPki.Desired(5), AntiRollbackPolicy.None);
 
         Assert.Equal(RefusalReason.Expired, result.Reason);
+        Assert.Null(result.Value);
+        Assert.Equal(5, result.RefusedValue?.Version);
     }
 
     [Fact]
