@@ -55,6 +55,11 @@ public sealed class DesiredStateVerifier
                 return PolicyDecision.Refuse(RefusalReason.MalformedPayload, invalid);
             }
 
+            if (stack.HealthWindow is { } window && window < TimeSpan.Zero)
+            {
+                return PolicyDecision.Refuse(RefusalReason.MalformedPayload, $"stack '{stack.Name}' has a negative health window");
+            }
+
             if (!names.Add(stack.Name))
             {
                 return PolicyDecision.Refuse(RefusalReason.MalformedPayload, $"stack '{stack.Name}' appears twice");

@@ -104,6 +104,18 @@ public sealed class DesiredStateVerifierTests : IDisposable
         Assert.Equal(expected, Verify(desired, AntiRollbackPolicy.None).Reason);
     }
 
+    [Theory]
+    [InlineData(0, RefusalReason.None)]
+    [InlineData(30, RefusalReason.None)]
+    [InlineData(-1, RefusalReason.MalformedPayload)]
+    public void Verify_WhenAHealthWindowIsNegative_RefusesWithMalformedPayload(int seconds, RefusalReason expected)
+    {
+        var desired = TestPki.Desired(5);
+        desired = desired with { Stacks = [desired.Stacks[0] with { HealthWindow = TimeSpan.FromSeconds(seconds) }] };
+
+        Assert.Equal(expected, Verify(desired, AntiRollbackPolicy.None).Reason);
+    }
+
     [Fact]
     public void Verify_WhenTheEnvelopeIsTampered_RefusesBeforeLookingAtTheState()
     {
