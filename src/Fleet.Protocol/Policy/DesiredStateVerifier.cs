@@ -42,7 +42,7 @@ public sealed class DesiredStateVerifier
         };
         return decision.IsAccepted
             ? verified
-            : VerificationResult<DesiredState>.Refused(decision.Reason, decision.Message, verified.Kid);
+            : VerificationResult<DesiredState>.Refused(decision.Reason, decision.Message, verified.Kid, desired);
     }
 
     private static PolicyDecision? CheckShape(DesiredState desired)
@@ -53,6 +53,11 @@ public sealed class DesiredStateVerifier
             if (StackSpec.ValidateName(stack.Name) is { } invalid)
             {
                 return PolicyDecision.Refuse(RefusalReason.MalformedPayload, invalid);
+            }
+
+            if (stack.HealthWindow is { } window && window < TimeSpan.Zero)
+            {
+                return PolicyDecision.Refuse(RefusalReason.MalformedPayload, $"stack '{stack.Name}' has a negative health window");
             }
 
             if (!names.Add(stack.Name))

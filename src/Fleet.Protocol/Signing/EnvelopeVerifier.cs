@@ -17,6 +17,8 @@ public sealed class EnvelopeVerifier
     {
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         Options = options ?? EnvelopeVerifierOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxEnvelopeBytes, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.ClockSkew, TimeSpan.Zero, nameof(options));
     }
 
     public EnvelopeVerifierOptions Options { get; }

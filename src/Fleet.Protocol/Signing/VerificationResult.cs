@@ -9,15 +9,22 @@ namespace Fleet.Protocol.Signing;
 public sealed record VerificationResult<T>
     where T : class
 {
-    private VerificationResult(T? value, string? kid, RefusalReason reason, string message)
+    private VerificationResult(T? value, string? kid, RefusalReason reason, string message, T? refusedValue = null)
     {
         Value = value;
+        RefusedValue = refusedValue;
         Kid = kid;
         Reason = reason;
         Message = message;
     }
 
     public T? Value { get; }
+
+    /// <summary>
+    /// For a refusal after the payload was verified and parsed (e.g. wrong-device, replayed, expired):
+    /// what was refused, so its version can be reported. Never act on it.
+    /// </summary>
+    public T? RefusedValue { get; }
 
     /// <summary>The kid the envelope named, when the check got that far.</summary>
     public string? Kid { get; }
@@ -36,10 +43,10 @@ public sealed record VerificationResult<T>
     public static VerificationResult<T> Accepted(T value, string kid) =>
         new(value ?? throw new ArgumentNullException(nameof(value)), kid, RefusalReason.None, "verified");
 
-    public static VerificationResult<T> Refused(RefusalReason reason, string message, string? kid = null) =>
+    public static VerificationResult<T> Refused(RefusalReason reason, string message, string? kid = null, T? refusedValue = null) =>
         reason == RefusalReason.None
             ? throw new ArgumentException("a refusal needs a reason", nameof(reason))
-            : new(null, kid, reason, message);
+            : new(null, kid, reason, message, refusedValue);
 #pragma warning restore CA1000
 
     /// <summary>Carries a refusal over to another value type (for checks that build on this one).</summary>

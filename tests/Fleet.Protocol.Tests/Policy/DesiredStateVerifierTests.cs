@@ -56,13 +56,15 @@ public sealed class DesiredStateVerifierTests : IDisposable
         Assert.Equal(expected, Verify(TestPki.Desired(5), new AntiRollbackPolicy(highest)).Reason);
 
     [Fact]
-    public void Verify_WhenPastAcceptUntil_RefusesWithExpired()
+    public void Verify_WhenPastAcceptUntil_RefusesWithExpiredAndSaysWhichVersion()
     {
         _pki.Clock.Advance(TimeSpan.FromDays(8));
 
         var result = Verify(TestPki.Desired(5), AntiRollbackPolicy.None);
 
         Assert.Equal(RefusalReason.Expired, result.Reason);
+        Assert.Null(result.Value);
+        Assert.Equal(5, result.RefusedValue?.Version);
     }
 
     [Fact]
@@ -98,6 +100,18 @@ public sealed class DesiredStateVerifierTests : IDisposable
     {
         var desired = TestPki.Desired(5);
         desired = desired with { Stacks = [desired.Stacks[0] with { Name = name }] };
+
+        Assert.Equal(expected, Verify(desired, AntiRollbackPolicy.None).Reason);
+    }
+
+    [Theory]
+    [InlineData(0, RefusalReason.None)]
+    [InlineData(30, RefusalReason.None)]
+    [InlineData(-1, RefusalReason.MalformedPayload)]
+    public void Verify_WhenAHealthWindowIsNegative_RefusesWithMalformedPayload(int seconds, RefusalReason expected)
+    {
+        var desired = TestPki.Desired(5);
+        desired = desired with { Stacks = [desired.Stacks[0] with { HealthWindow = TimeSpan.FromSeconds(seconds) }] };
 
         Assert.Equal(expected, Verify(desired, AntiRollbackPolicy.None).Reason);
     }

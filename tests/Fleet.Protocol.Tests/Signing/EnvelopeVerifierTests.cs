@@ -215,6 +215,14 @@ public sealed class EnvelopeVerifierTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(-1, 0)]
+    [InlineData(100, -1)]
+    public void Constructor_WhenOptionsAreOutOfRange_Throws(int maxBytes, int skewSeconds) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnvelopeVerifier(
+            _pki.Clock, new EnvelopeVerifierOptions { MaxEnvelopeBytes = maxBytes, ClockSkew = TimeSpan.FromSeconds(skewSeconds) }));
+
     [Fact]
     public void RefusalReasons_HaveDistinctKebabCaseCodes()
     {
