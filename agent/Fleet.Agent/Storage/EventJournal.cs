@@ -1,3 +1,4 @@
+using Fleet.Protocol.Messages;
 using LiteDB;
 
 namespace Fleet.Agent.Storage;
@@ -40,12 +41,13 @@ public sealed class EventJournal
         }
     }
 
-    public JournalEvent Append(long version, string kind, string? stack = null, string? service = null, string? detail = null)
+    /// <summary>Numbers, stamps and stores an event; <paramref name="draft"/>'s Seq and Time are replaced.</summary>
+    public DeviceEvent Append(DeviceEvent draft)
     {
-        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(draft.Kind);
         lock (_gate)
         {
-            var entry = new JournalEvent(ReadCounter() + 1, _timeProvider.GetUtcNow(), version, kind, stack, service, detail);
+            var entry = draft with { Seq = ReadCounter() + 1, Time = _timeProvider.GetUtcNow() };
             _database.BeginTrans();
             try
             {
@@ -64,7 +66,7 @@ public sealed class EventJournal
     }
 
     /// <summary>Events the broker has not acknowledged yet, oldest first.</summary>
-    public IReadOnlyList<JournalEvent> Pending(int max)
+    public IReadOnlyList<DeviceEvent> Pending(int max)
     {
         lock (_gate)
         {
@@ -79,7 +81,7 @@ public sealed class EventJournal
     }
 
     /// <summary>The newest events, acknowledged or not, newest last.</summary>
-    public IReadOnlyList<JournalEvent> Recent(int max)
+    public IReadOnlyList<DeviceEvent> Recent(int max)
     {
         lock (_gate)
         {
@@ -137,26 +139,30 @@ public sealed class EventJournal
         return counter is null ? 0 : counter["seq"].AsInt64;
     }
 
-    private static BsonDocument ToDocument(JournalEvent entry) => new()
+    private static BsonDocument ToDocument(DeviceEvent entry) => new()
     {
         ["_id"] = entry.Seq,
         ["time"] = entry.Time.UtcDateTime,
         ["version"] = entry.Version,
         ["kind"] = entry.Kind,
+        ["code"] = entry.Code,
         ["stack"] = entry.Stack,
         ["service"] = entry.Service,
         ["detail"] = entry.Detail,
         ["acked"] = false,
     };
 
-    private static JournalEvent FromDocument(BsonDocument document) => new(
-        document["_id"].AsInt64,
-        new DateTimeOffset(DateTime.SpecifyKind(document["time"].AsDateTime, DateTimeKind.Utc)),
-        document["version"].AsInt64,
-        document["kind"].AsString,
-        NullableString(document["stack"]),
-        NullableString(document["service"]),
-        NullableString(document["detail"]));
+    private static DeviceEvent FromDocument(BsonDocument document) => new()
+    {
+        Seq = document["_id"].AsInt64,
+        Time = new DateTimeOffset(DateTime.SpecifyKind(document["time"].AsDateTime, DateTimeKind.Utc)),
+        Version = document["version"].IsNull ? null : document["version"].AsInt64,
+        Kind = document["kind"].AsString,
+        Code = NullableString(document["code"]),
+        Stack = NullableString(document["stack"]),
+        Service = NullableString(document["service"]),
+        Detail = NullableString(document["detail"]),
+    };
 
     private static string? NullableString(BsonValue value) => value.IsNull ? null : value.AsString;
 }

@@ -3,36 +3,39 @@ using System.Globalization;
 namespace Fleet.Agent.Storage;
 
 /// <summary>
-/// The highest desired-state version this device ever accepted, kept in a small file of its own
-/// beside the database: anti-rollback must survive a lost or corrupt LiteDB file, so it cannot
-/// live only inside it. Written atomically (temporary file, fsync, rename) so a power cut leaves
-/// either the old or the new value, never a torn one.
+/// The highest desired-state version this device ever accepted, and the digest of that exact
+/// envelope, kept in a small file of its own beside the database: anti-rollback must survive a
+/// lost or corrupt LiteDB file, so it cannot live only inside it. The digest lets a device whose
+/// database was lost take the very same envelope back from the broker's retained message without
+/// opening the door to anything older. Written atomically (temporary file, fsync, rename).
 /// </summary>
-public static class HighWaterMark
+public sealed record HighWaterMark(long Version, string? Digest)
 {
     public const string FileName = "high-water-mark";
 
-    /// <summary>The recorded version, or 0 when none was ever recorded or the file is unreadable.</summary>
-    public static long Read(string dataDirectory)
+    public static HighWaterMark None { get; } = new(0, null);
+
+    /// <summary>The recorded mark, or <see cref="None"/> when none was recorded or the file is unreadable.</summary>
+    public static HighWaterMark Read(string dataDirectory)
     {
-        var path = Path.Combine(dataDirectory, FileName);
         try
         {
-            return long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-                ? version
-                : 0;
+            var parts = File.ReadAllText(Path.Combine(dataDirectory, FileName)).Split(' ', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length > 0 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                ? new HighWaterMark(version, parts.Length > 1 ? parts[1] : null)
+                : None;
         }
         catch (FileNotFoundException)
         {
-            return 0;
+            return None;
         }
     }
 
     /// <summary>Records <paramref name="version"/> if it is higher than what is recorded; never lowers it.</summary>
-    public static long Raise(string dataDirectory, long version)
+    public static HighWaterMark Raise(string dataDirectory, long version, string digest)
     {
         var current = Read(dataDirectory);
-        if (version <= current)
+        if (version <= current.Version)
         {
             return current;
         }
@@ -41,11 +44,11 @@ public static class HighWaterMark
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(version.ToString(CultureInfo.InvariantCulture) + "\n"));
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{version} {digest}\n")));
             stream.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, path, overwrite: true);
-        return version;
+        return new HighWaterMark(version, digest);
     }
 }

@@ -45,20 +45,19 @@ public sealed class AgentDatabaseTests
         Assert.NotNull(database.SetAsidePath);
         Assert.Equal(garbage, File.ReadAllBytes(database.SetAsidePath));
         var journal = new EventJournal(database, _time);
-        Assert.Equal(1, journal.Append(1, "received").Seq);
+        Assert.Equal(1, journal.Append(new Fleet.Protocol.Messages.DeviceEvent { Seq = 0, Time = default, Kind = "received" }).Seq);
     }
 
     [Fact]
     public void HighWaterMark_NeverGoesDown_AndSurvivesWithoutTheDatabase()
     {
         using var dir = new TempDirectory();
-        Assert.Equal(0, HighWaterMark.Read(dir.Path));
+        Assert.Equal(HighWaterMark.None, HighWaterMark.Read(dir.Path));
 
-        HighWaterMark.Raise(dir.Path, 7);
-        HighWaterMark.Raise(dir.Path, 3);
+        HighWaterMark.Raise(dir.Path, 7, "sha256:77");
+        HighWaterMark.Raise(dir.Path, 3, "sha256:33");
 
-        Assert.Equal(7, HighWaterMark.Read(dir.Path));
-        File.Delete(Path.Combine(dir.Path, AgentDatabase.FileName + "-not-there"));
-        Assert.Equal(7, HighWaterMark.Read(dir.Path));
+        Assert.Equal(new HighWaterMark(7, "sha256:77"), HighWaterMark.Read(dir.Path));
+        Assert.False(File.Exists(Path.Combine(dir.Path, AgentDatabase.FileName)), "the mark lives outside the database");
     }
 }

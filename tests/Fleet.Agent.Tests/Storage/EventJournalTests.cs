@@ -1,4 +1,5 @@
 using Fleet.Agent.Storage;
+using Fleet.Protocol.Messages;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Storage;
@@ -17,7 +18,7 @@ public sealed class EventJournalTests
         for (var i = 0; i < 25; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
-            journal.Append(3, i % 2 == 0 ? "applying" : "committed", "web", "api", $"detail {i}");
+            journal.Append(Draft(i % 2 == 0 ? "applying" : "committed", 3) with { Stack = "web", Service = "api", Detail = $"detail {i}" });
         }
 
         var pending = journal.Pending(100);
@@ -35,13 +36,13 @@ public sealed class EventJournalTests
         var journal = new EventJournal(database, _time, keepAcknowledged: 0);
         for (var i = 0; i < 5; i++)
         {
-            journal.Append(1, "received");
+            journal.Append(Draft("received", 1));
         }
 
         journal.Acknowledge(3);
 
         Assert.Equal([4L, 5L], journal.Pending(100).Select(e => e.Seq));
-        Assert.Equal(6, journal.Append(1, "verifying").Seq);
+        Assert.Equal(6, journal.Append(Draft("verifying", 1)).Seq);
     }
 
     [Fact]
@@ -51,11 +52,11 @@ public sealed class EventJournalTests
         using (var database = AgentDatabase.Open(dir.Path, _time).Database!)
         {
             var journal = new EventJournal(database, _time, keepAcknowledged: 0);
-            journal.Append(1, "received", detail: "a");
-            journal.Append(1, "applying", detail: "b");
-            journal.Append(1, "committed", detail: "c");
+            journal.Append(Draft("received", 1) with { Detail = "a" });
+            journal.Append(Draft("applying", 1) with { Detail = "b" });
+            journal.Append(Draft("committed", 1) with { Detail = "c" });
             journal.Acknowledge(3);
-            journal.Append(2, "received", stack: "web", detail: "d");
+            journal.Append(Draft("rejected", 2) with { Stack = "web", Code = "replayed", Detail = "d" });
         }
 
         using (var reopened = AgentDatabase.Open(dir.Path, _time).Database!)
@@ -63,8 +64,10 @@ public sealed class EventJournalTests
             var journal = new EventJournal(reopened, _time);
 
             var pending = Assert.Single(journal.Pending(100));
-            Assert.Equal(new JournalEvent(4, _time.GetUtcNow(), 2, "received", "web", null, "d"), pending);
-            Assert.Equal(5, journal.Append(2, "applying").Seq);
+            Assert.Equal(Draft("rejected", 2) with { Seq = 4, Time = _time.GetUtcNow(), Stack = "web", Code = "replayed", Detail = "d" }, pending);
+            Assert.Equal(5, journal.Append(Draft("applying", null)).Seq);
         }
     }
+
+    private static DeviceEvent Draft(string kind, long? version) => new() { Seq = 0, Time = default, Kind = kind, Version = version };
 }
