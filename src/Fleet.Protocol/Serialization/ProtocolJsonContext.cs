@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Fleet.Protocol.Bundles;
 using Fleet.Protocol.Enrollment;
 using Fleet.Protocol.Keys;
 using Fleet.Protocol.Messages;
@@ -32,4 +33,5 @@ namespace Fleet.Protocol.Serialization;
 [JsonSerializable(typeof(TrustDocuments))]
 [JsonSerializable(typeof(EnrollmentRequest))]
 [JsonSerializable(typeof(EnrollmentResponse))]
+[JsonSerializable(typeof(BundleManifest))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
