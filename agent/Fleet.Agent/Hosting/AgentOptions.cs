@@ -17,6 +17,12 @@ public sealed class AgentOptions
 
     public BrokerSettings Broker { get; set; } = new();
 
+    /// <summary>The fleet's root public key (PEM), pinned at enrollment: every desired state must chain to it.</summary>
+    public string? RootKey { get; set; }
+
+    /// <summary>This device's labels, matched by selectors in desired states and bundles.</summary>
+    public Dictionary<string, string> Labels { get; set; } = [];
+
     /// <summary>A rolling log file besides the console (journald), or none.</summary>
     public string? LogFile { get; set; }
 
@@ -60,6 +66,15 @@ public sealed class AgentOptions
         if (ReconcileSeconds is < 5 or > 86400)
         {
             problems.Add($"ReconcileSeconds: {ReconcileSeconds} must be between 5 and 86400");
+        }
+
+        if (string.IsNullOrWhiteSpace(RootKey))
+        {
+            problems.Add("RootKey: required: the fleet's root public key (PEM) that every desired state must chain to");
+        }
+        else if (!File.Exists(RootKey))
+        {
+            problems.Add($"RootKey: {RootKey} does not exist");
         }
 
         problems.AddRange(Broker.Validate());

@@ -1,5 +1,9 @@
 using Fleet.Agent.Mqtt;
 using Fleet.Agent.Storage;
+using Fleet.Agent.Updates;
+using Fleet.Protocol.Keys;
+using Fleet.Protocol.Messages;
+using Fleet.Protocol.Policy;
 using Fleet.Protocol.Topics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,9 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Fleet.Agent.Hosting;
 
 /// <summary>
-/// The agent's main loop: owns the data directory, keeps the broker session, and beats the
-/// heartbeat the watchdog watches. The device keeps running without the broker: a session that
-/// cannot connect only retries in the background.
+/// The agent's main loop: owns the data directory, takes desired states and trust documents from
+/// the broker, forwards the event journal, and beats the heartbeat the watchdog watches. The
+/// device keeps running without the broker: a session that cannot connect only retries.
 /// </summary>
 public sealed partial class AgentWorker(
     IOptions<AgentOptions> options,
@@ -20,16 +24,24 @@ public sealed partial class AgentWorker(
     ILoggerFactory loggerFactory) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<AgentWorker>();
+    // Wakes the loop early (a message arrived, the session connected); one pending wake is enough.
+    private readonly System.Threading.Channels.Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        if (LoadRootKey(settings) is not { } root)
+        {
+            Fail();
+            return;
+        }
+
         var opened = AgentDatabase.Open(settings.DataDirectory, timeProvider);
         if (opened.Database is not { } database)
         {
-            LogCannotOpen(opened.Error!);
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            LogCannotStart(opened.Error!);
+            Fail();
             return;
         }
 
@@ -42,23 +54,52 @@ public sealed partial class AgentWorker(
 
             var deviceId = settings.DeviceId ?? MachineId.Read() ?? "unknown-device";
             var journal = new EventJournal(database, timeProvider);
-            LogStarted(deviceId, settings.DataDirectory, journal.PendingCount);
+            var store = new DesiredStateStore(database, timeProvider);
+            var trust = new TrustState(root, store);
+            var intake = new DesiredStateIntake(
+                settings.DataDirectory, store, journal, trust, new DesiredStateVerifier(timeProvider),
+                new DeviceIdentity(deviceId, settings.Labels), loggerFactory.CreateLogger<DesiredStateIntake>());
+            var forwarder = new EventForwarder(journal, deviceId);
+            journal.Append(new DeviceEvent { Seq = 0, Time = default, Kind = EventKinds.AgentStarted, Version = store.Current?.Version });
+            LogStarted(deviceId, settings.DataDirectory, journal.PendingCount, store.Current?.Version ?? 0);
 
-            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId);
-            var sessionRun = session?.RunAsync(stoppingToken) ?? Task.CompletedTask;
+            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust);
+            Task sessionRun = Task.CompletedTask;
             if (session is null)
             {
                 LogNoBroker();
+            }
+            else
+            {
+                session.ConnectedAsync = (_, _) =>
+                {
+                    _wake.Writer.TryWrite(true);
+                    return Task.CompletedTask;
+                };
+                sessionRun = session.RunAsync(stoppingToken);
             }
 
             while (!stoppingToken.IsCancellationRequested)
             {
                 heartbeat.Beat();
+                if (session is { IsConnected: true })
+                {
+                    await forwarder.FlushAsync(session, stoppingToken);
+                }
+
+                // Until woken or the heartbeat period ends, whichever comes first.
+                using var period = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Min(settings.HeartbeatSeconds, 10)), timeProvider);
+                using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, period.Token);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(settings.HeartbeatSeconds, 10)), timeProvider, stoppingToken);
+                    await _wake.Reader.WaitToReadAsync(pause.Token);
+                    _wake.Reader.TryRead(out _);
                 }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The heartbeat period ended with nothing to do.
+                }
+                catch (OperationCanceledException)
                 {
                     break;
                 }
@@ -68,35 +109,75 @@ public sealed partial class AgentWorker(
         }
     }
 
-    private BrokerSession CreateSession(AgentOptions settings, string deviceId)
+    private BrokerSession CreateSession(AgentOptions settings, string deviceId, DesiredStateIntake intake, TrustState trust)
     {
         var brokerOptions = settings.Broker.ToOptions(deviceId) with
         {
             PresenceTopic = DeviceTopics.Online(deviceId),
-            Subscriptions = [DeviceTopics.Desired(deviceId), DeviceTopics.Trust(deviceId), DeviceTopics.Command(deviceId)],
+            Subscriptions = [DeviceTopics.Trust(deviceId), DeviceTopics.Desired(deviceId), DeviceTopics.Command(deviceId)],
         };
         return new BrokerSession(
             brokerOptions,
             (message, _) =>
             {
-                LogReceived(message.Topic, message.Payload.Length);
+                if (DeviceTopics.TryParse(message.Topic, out var topic))
+                {
+                    switch (topic.Kind)
+                    {
+                        case DeviceTopicKind.Desired:
+                            intake.Handle(message.Payload.Span);
+                            break;
+                        case DeviceTopicKind.Trust when trust.Apply(message.Payload.Span) is { IsAccepted: false } refused:
+                            LogTrustRefused(refused.ToString());
+                            break;
+                        default:
+                            LogReceived(message.Topic, message.Payload.Length);
+                            break;
+                    }
+                }
+
+                _wake.Writer.TryWrite(true);
                 return Task.CompletedTask;
             },
             timeProvider,
             loggerFactory.CreateLogger<BrokerSession>());
     }
 
+    private PublicKeyDocument? LoadRootKey(AgentOptions settings)
+    {
+        var imported = PublicKeys.ImportPem(File.ReadAllText(settings.RootKey!));
+        if (!imported.Succeeded)
+        {
+            LogBadRootKey(settings.RootKey!, imported.Error);
+            return null;
+        }
+
+        return imported.Value;
+    }
+
+    private void Fail()
+    {
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
-    private partial void LogCannotOpen(string reason);
+    private partial void LogCannotStart(string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: RootKey {Path}: {Reason}")]
+    private partial void LogBadRootKey(string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database could not be read and was set aside as {Path}; starting fresh, the desired state comes back from the broker")]
     private partial void LogSetAside(string path);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "fleet-agent started as device {DeviceId} with data in {DataDirectory} ({Pending} events waiting for the broker)")]
-    private partial void LogStarted(string deviceId, string dataDirectory, int pending);
+    [LoggerMessage(Level = LogLevel.Information, Message = "fleet-agent started as device {DeviceId} with data in {DataDirectory} ({Pending} events waiting for the broker, desired version {Version})")]
+    private partial void LogStarted(string deviceId, string dataDirectory, int pending, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No broker configured (Broker:Server): running offline from the cached state; enroll the device to connect it")]
     private partial void LogNoBroker();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trust documents refused: {Reason}")]
+    private partial void LogTrustRefused(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Received {Bytes} bytes on {Topic}")]
     private partial void LogReceived(string topic, int bytes);

@@ -24,10 +24,13 @@ public static class EventKinds
     public const string StackRemoved = "stack-removed";
     public const string Pruned = "pruned";
 
+    /// <summary><c>agent-started</c>: the agent process started (a reboot or a restart is visible in the journal).</summary>
+    public const string AgentStarted = "agent-started";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Received, Verified, Rejected, Stored, Downloading, Pulled, Applying, Verifying, Committed,
-        RollingBack, RolledBack, Failed, DriftRepaired, LockHeld, LockReleased, StackRemoved, Pruned,
+        RollingBack, RolledBack, Failed, DriftRepaired, LockHeld, LockReleased, StackRemoved, Pruned, AgentStarted,
     ];
 
     public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);

@@ -1,0 +1,52 @@
+using Fleet.Protocol.Keys;
+using Fleet.Protocol.Messages;
+using Fleet.Protocol.Serialization;
+using Fleet.Protocol.Signing;
+
+namespace Fleet.IntegrationTests.Infrastructure;
+
+/// <summary>A fleet's keys for a test: an offline root, and an online signing key it certified.</summary>
+internal sealed class FleetKeys : IDisposable
+{
+    public SigningKey Root { get; } = SigningKey.Generate();
+
+    public SigningKey Signer { get; } = SigningKey.Generate("ctl-it");
+
+    /// <summary>The root public key as a device pins it (PEM).</summary>
+    public string RootPublicKeyPem => Root.ExportPublicKeyPem();
+
+    /// <summary>The retained trust-topic payload: the signer's certificate, signed by the root.</summary>
+    public byte[] TrustDocumentsJson()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var certificate = ProtocolJson.Serialize(
+            new KeyCertificate
+            {
+                Kid = Signer.Kid,
+                PublicKey = Signer.PublicKey.PublicKey,
+                NotBefore = now.AddDays(-1),
+                NotAfter = now.AddDays(30),
+                Serial = 1,
+            },
+            ProtocolJsonContext.Default.KeyCertificate);
+        var envelope = EnvelopeSigner.Sign(Root, certificate);
+        return ProtocolJson.Serialize(new TrustDocuments { Certificates = [envelope] }, ProtocolJsonContext.Default.TrustDocuments);
+    }
+
+    public byte[] Sign(DesiredState desired) => EnvelopeSigner.Sign(Signer, desired, ProtocolJsonContext.Default.DesiredState);
+
+    public static DesiredState Desired(string deviceId, long version) => new()
+    {
+        DeviceId = deviceId,
+        Version = version,
+        IssuedAt = DateTimeOffset.UtcNow,
+        AcceptUntil = DateTimeOffset.UtcNow.AddDays(1),
+        Stacks = [new StackSpec { Name = "web", Digest = "sha256:0", Compose = "services:\n  web:\n    image: fleet-test/busybox:1\n" }],
+    };
+
+    public void Dispose()
+    {
+        Root.Dispose();
+        Signer.Dispose();
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Fleet.IntegrationTests.Infrastructure;
+
+/// <summary>A test's own MQTT client: records what arrives on its filters, and publishes.</summary>
+internal sealed class MqttProbe : IDisposable
+{
+    private readonly IMqttClient _client;
+
+    private MqttProbe(IMqttClient client)
+    {
+        _client = client;
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            Received.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+    }
+
+    public ConcurrentQueue<(string Topic, byte[] Payload)> Received { get; } = new();
+
+    public static async Task<MqttProbe> ConnectAsync(int port, params string[] filters)
+    {
+        var factory = new MqttClientFactory();
+        var probe = new MqttProbe(factory.CreateMqttClient());
+        var result = await probe._client.ConnectAsync(factory.CreateClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"it-probe-{Guid.NewGuid():N}")
+            .Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        if (filters.Length > 0)
+        {
+            var subscribe = factory.CreateSubscribeOptionsBuilder();
+            foreach (var filter in filters)
+            {
+                subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            await probe._client.SubscribeAsync(subscribe.Build());
+        }
+
+        return probe;
+    }
+
+    public IEnumerable<string> TextsOn(string topic) =>
+        Received.Where(m => m.Topic == topic).Select(m => Encoding.UTF8.GetString(m.Payload));
+
+    public async Task PublishAsync(string topic, byte[] payload, bool retain)
+    {
+        var result = await _client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        Assert.True(result.IsSuccess, $"publish to {topic}: {result.ReasonCode}");
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,34 @@
+namespace Fleet.IntegrationTests.Infrastructure;
+
+/// <summary>Starts the published NativeAOT fleet-agent as a device would run it.</summary>
+internal static class NativeAgent
+{
+    public static string Executable
+    {
+        get
+        {
+            Assert.True(File.Exists(RepoPaths.NativeAgent), $"{RepoPaths.NativeAgent} is missing: ./test.sh publishes the NativeAOT agent there");
+            return RepoPaths.NativeAgent;
+        }
+    }
+
+    /// <summary>
+    /// <c>fleet-agent run --data DIR</c> as device <paramref name="deviceId"/> against the broker on
+    /// <paramref name="brokerPort"/>, with the root key written into the data directory.
+    /// </summary>
+    public static ExternalProcess Start(string dataDirectory, string deviceId, int brokerPort, string rootPublicKeyPem)
+    {
+        var rootKey = Path.Combine(dataDirectory, "root.pem");
+        File.WriteAllText(rootKey, rootPublicKeyPem);
+        return ExternalProcess.Start(
+            Executable,
+            new Dictionary<string, string>
+            {
+                ["FLEET_AGENT__DeviceId"] = deviceId,
+                ["FLEET_AGENT__RootKey"] = rootKey,
+                ["FLEET_AGENT__Broker__Server"] = $"mqtt://127.0.0.1:{brokerPort}",
+                ["FLEET_AGENT__Broker__KeepAliveSeconds"] = "5",
+            },
+            "run", "--data", dataDirectory);
+    }
+}
