@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Fleet.Reconcile.Observed;
 
 /// <summary>One container of the project, as the engine reports it.</summary>
@@ -26,6 +28,9 @@ public sealed record ObservedContainer(
     string ImageId,
     string? Drift = null)
 {
+    /// <summary>Published and exposed ports as <c>docker ps</c> shows them, for reports.</summary>
+    public ImmutableArray<string> Ports { get; init; } = [];
+
     public bool IsRunning => State is ContainerState.Running or ContainerState.Restarting;
 
     public string ShortId => Id[..Math.Min(12, Id.Length)];
