@@ -103,8 +103,11 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
         return value;
     }
 
-    /// <summary>File modes are octal in compose files ("0440", "0o440"); a plain integer is taken as written.</summary>
-    public int? Mode(YamlNode node, string? service, string field)
+    /// <summary>
+    /// File modes are octal in compose files ("0440", "0o440"); a plain integer is taken as written unless
+    /// <paramref name="alwaysOctal"/> (tmpfs "mode: 1770" is chmod notation).
+    /// </summary>
+    public int? Mode(YamlNode node, string? service, string field, bool alwaysOctal = false)
     {
         var text = String(node, service, field);
         if (text is null)
@@ -112,7 +115,7 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
             return null;
         }
 
-        var octal = text.StartsWith("0o", StringComparison.OrdinalIgnoreCase) ? text[2..] : text.Length > 1 && text[0] == '0' ? text[1..] : null;
+        var octal = text.StartsWith("0o", StringComparison.OrdinalIgnoreCase) ? text[2..] : (text.Length > 1 && text[0] == '0') || alwaysOctal ? text : null;
         try
         {
             return octal is not null ? Convert.ToInt32(octal, 8) : int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);

@@ -192,7 +192,7 @@ internal static class VolumeParser
                 tmpfs = new ServiceVolumeTmpfs
                 {
                     SizeBytes = t["size"] is { } size ? reader.Bytes(size, service, field + ".tmpfs.size") : null,
-                    Mode = t["mode"] is { } mode ? reader.Mode(mode, service, field + ".tmpfs.mode") : null,
+                    Mode = t["mode"] is { } mode ? reader.Mode(mode, service, field + ".tmpfs.mode", alwaysOctal: true) : null,
                 };
             }
         }
