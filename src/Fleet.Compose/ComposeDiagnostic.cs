@@ -46,7 +46,7 @@ public sealed record ComposeDiagnostic
             text.Append("warning: ");
         }
 
-        if (Service is not null)
+        if (Service is not null && !Message.StartsWith("service " + Service + " ", StringComparison.Ordinal))
         {
             text.Append("service ").Append(Service).Append(": ");
         }
