@@ -65,8 +65,8 @@ public sealed class ComposeEngine(IDockerClient client, EngineOptions options, T
         return new ApplyResult(plan with { Steps = [.. pulls, .. plan.Steps] }, outcomes, Failures(outcomes), imageIds);
     }
 
-    /// <summary>The project's containers, for <c>ps</c>.</summary>
-    public Task<ImmutableArray<ObservedContainer>> PsAsync(string project, CancellationToken cancellationToken) =>
+    /// <summary>The project's containers (every compose project's when null), for <c>ps</c>.</summary>
+    public Task<ImmutableArray<ObservedContainer>> PsAsync(string? project, CancellationToken cancellationToken) =>
         _observer.ListContainersAsync(project, cancellationToken);
 
     /// <summary>

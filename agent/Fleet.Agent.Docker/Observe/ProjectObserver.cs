@@ -42,19 +42,23 @@ public sealed class ProjectObserver(IDockerClient client)
             await imagesTask);
     }
 
-    public async Task<ImmutableArray<ObservedContainer>> ListContainersAsync(string project, CancellationToken cancellationToken)
+    /// <summary>The containers of the project, or of every compose project when <paramref name="project"/> is null.</summary>
+    public async Task<ImmutableArray<ObservedContainer>> ListContainersAsync(string? project, CancellationToken cancellationToken)
     {
         var listed = await client.Containers.ListContainersAsync(
             new ContainersListParameters
             {
                 All = true,
-                Filters = ComposeLabels.Filter(project),
+                Filters = project is null
+                    ? new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ComposeLabels.Project] = true } }
+                    : ComposeLabels.Filter(project),
             },
             cancellationToken);
         return [.. listed
             .Where(c => !(c.Labels?.TryGetValue(ComposeLabels.OneOff, out var oneOff) == true && oneOff.Equals("True", StringComparison.OrdinalIgnoreCase)))
             .Select(ToObserved)
-            .OrderBy(c => c.Service, StringComparer.Ordinal)
+            .OrderBy(c => c.Project, StringComparer.Ordinal)
+            .ThenBy(c => c.Service, StringComparer.Ordinal)
             .ThenBy(c => c.Number)];
     }
 
@@ -124,6 +128,7 @@ public sealed class ProjectObserver(IDockerClient client)
             listed.Image ?? string.Empty,
             listed.ImageID ?? string.Empty)
         {
+            Project = labels.TryGetValue(ComposeLabels.Project, out var project) ? project : string.Empty,
             Ports = [.. (listed.Ports ?? [])
                 .OrderBy(p => p.PrivatePort)
                 .Select(p => p.PublicPort is { } published ? $"{p.IP}:{published}->{p.PrivatePort}/{p.Type}" : $"{p.PrivatePort}/{p.Type}")

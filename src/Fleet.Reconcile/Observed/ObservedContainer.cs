@@ -28,6 +28,9 @@ public sealed record ObservedContainer(
     string ImageId,
     string? Drift = null)
 {
+    /// <summary>The <c>com.docker.compose.project</c> label, for listings across projects.</summary>
+    public string Project { get; init; } = "";
+
     /// <summary>Published and exposed ports as <c>docker ps</c> shows them, for reports.</summary>
     public ImmutableArray<string> Ports { get; init; } = [];
 
