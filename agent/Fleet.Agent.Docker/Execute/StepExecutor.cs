@@ -35,7 +35,32 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
             tasks[step.Id] = RunAsync(step, dependencies, desired, context, replaced, cancellationToken);
         }
 
-        return [.. await Task.WhenAll(tasks.Values)];
+        var outcomes = await Task.WhenAll(tasks.Values);
+        await RemoveUnusedReplacementsAsync(outcomes, cancellationToken);
+        return [.. outcomes];
+    }
+
+    /// <summary>
+    /// A replacement created but never put in place (its start was skipped or failed) would linger under
+    /// its temporary name; the old container still serves, so the new one goes.
+    /// </summary>
+    private async Task RemoveUnusedReplacementsAsync(StepOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        var placed = outcomes.Where(o => o.Step.Kind == StepKind.Start && o.Status == StepStatus.Succeeded).Select(o => Key(o.Step)).ToHashSet(StringComparer.Ordinal);
+        foreach (var create in outcomes.Where(o => o.Step.Kind == StepKind.Create && o.Step.Replaces is not null && o.Status == StepStatus.Succeeded))
+        {
+            if (!placed.Contains(Key(create.Step)) && _created.TryGetValue(Key(create.Step), out var id))
+            {
+                try
+                {
+                    await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                }
+                catch (DockerContainerNotFoundException)
+                {
+                    // Removed already when its start failed.
+                }
+            }
+        }
     }
 
     private async Task<StepOutcome> RunAsync(

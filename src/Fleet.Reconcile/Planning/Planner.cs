@@ -247,7 +247,9 @@ public static class Planner
             };
             var stopId = $"stop:{key}";
             var startId = $"start:{key}";
-            ImmutableArray<string> stopDeps = startFirst ? [create.Id, startId, .. pulls] : [create.Id, .. pulls];
+            // The old container is stopped only once the new one exists, every image is here, and (stop-first)
+            // the dependencies the new one waits for are ready: a dependency that never gets healthy leaves the old running.
+            ImmutableArray<string> stopDeps = startFirst ? [create.Id, startId, .. pulls] : [create.Id, .. readiness, .. pulls];
             ImmutableArray<string> startDeps = startFirst ? [create.Id, .. readiness] : [create.Id, stopId, .. readiness];
             var stop = new PlanStep(stopId, StepKind.Stop, $"stop {current.Name} ({current.ShortId})")
             {

@@ -14,6 +14,8 @@ namespace Fleet.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class TestProject : IAsyncDisposable
 {
+    private bool _disposed;
+
     private TestProject(EngineConnection engine, string name)
     {
         Engine = engine;
@@ -85,8 +87,15 @@ public sealed class TestProject : IAsyncDisposable
             Filters = Fleet.Agent.Docker.Labels.ComposeLabels.Filter(Name),
         });
 
+    /// <summary>Takes the project down; safe to call again (a test may take it down early).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await ComposeEngine().DownAsync(Name, removeVolumes: true, CancellationToken.None);
         Engine.Dispose();
     }

@@ -218,6 +218,14 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Plan_ReplacementOfDependent_StopsOldOnlyOnceDependencyIsReady()
+    {
+        var plan = Planner.Create(Stack(Service("web", hash: "h2").DependsOn("db", "service_healthy"), Service("db", hash: "h2")), Engine(Running("web"), Running("db")));
+
+        Assert.Contains("healthy:db", plan.Find("stop:web#1")!.DependsOn);
+    }
+
+    [Fact]
     public void Plan_DependentUnchanged_NeedsNoWait()
     {
         var plan = Planner.Create(Stack(Service("web").DependsOn("db", "service_healthy"), Service("db", hash: "h2")), Engine(Running("web"), Running("db")));
