@@ -212,7 +212,8 @@ public static class ContainerSpecBuilder
 
     private static string TmpfsOptions(string entry) => entry.Split(':', 2) is [_, var options] ? options : string.Empty;
 
-    private static Dictionary<string, IList<PortBinding>>? PortBindings(ServiceConfig service)
+    /// <summary>Always a map, empty without ports: docker compose sends it so, and the inspected containers agree.</summary>
+    private static Dictionary<string, IList<PortBinding>> PortBindings(ServiceConfig service)
     {
         var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
         foreach (var port in service.Ports)
@@ -226,11 +227,11 @@ public static class ContainerSpecBuilder
             list.Add(new PortBinding { HostIP = port.HostIp ?? string.Empty, HostPort = port.Published ?? string.Empty });
         }
 
-        return bindings.Count == 0 ? null : bindings;
+        return bindings;
     }
 
     /// <summary><c>restart</c> wins; otherwise <c>deploy.restart_policy</c>, mapped as compose v2 maps it.</summary>
-    public static RestartPolicy RestartPolicy(ServiceConfig service)
+    public static RestartPolicy? RestartPolicy(ServiceConfig service)
     {
         ArgumentNullException.ThrowIfNull(service);
         var restart = service.Restart;
@@ -246,7 +247,11 @@ public static class ContainerSpecBuilder
             retries = policy.MaxAttempts ?? 0;
         }
 
-        restart ??= "no";
+        if (restart is null)
+        {
+            return null; // unset, as docker compose leaves it: the engine's default, "no"
+        }
+
         var colon = restart.IndexOf(':', StringComparison.Ordinal);
         if (colon > 0)
         {
@@ -295,6 +300,10 @@ public static class ContainerSpecBuilder
                         ReadOnly = volume.ReadOnly,
                         BindOptions = volume.Bind?.Propagation is { Length: > 0 } p ? new BindOptions { Propagation = p } : null,
                     });
+                    break;
+                case "volume" when volume.Source is { Length: > 0 } && volume.Volume is not { NoCopy: true } && volume.Volume?.Subpath is null:
+                    // A plain named volume goes through Binds, as docker-compose does: the inspected mounts then agree.
+                    binds.Add($"{(project.Volumes.ContainsKey(volume.Source) ? ComposeNaming.Volume(project, volume.Source) : volume.Source)}:{volume.Target}:{(volume.ReadOnly ? "ro" : "rw")}");
                     break;
                 case "volume":
                     mounts.Add(new Mount
