@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Fleet.Agent.Docker.Containers;
+using Fleet.Agent.Docker.Engine;
+using Fleet.Agent.Docker.Images;
+using Fleet.Agent.Docker.Labels;
+using Fleet.Compose.Model;
+using Fleet.Reconcile.Planning;
+
+namespace Fleet.Agent.Docker.Execute;
+
+/// <summary>
+/// Runs a plan as a graph: each step starts once the steps it depends on succeeded, independent ones
+/// in parallel. A failed step skips everything that depends on it, so a failure stops at the service
+/// it belongs to; a replacement that cannot start brings the old container back.
+/// </summary>
+public sealed class StepExecutor(IDockerClient client, EngineOptions options, TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, string> _created = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<PullResult>> _pulls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _stopped = new(StringComparer.Ordinal);
+    private readonly ImagePuller _puller = new(client, options.Credentials);
+
+    public async Task<ImmutableArray<StepOutcome>> ExecuteAsync(Plan plan, ComposeProject desired, ProjectContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var replaced = plan.Steps.Where(s => s.Replaces is not null).Select(s => s.Replaces!).ToImmutableHashSet(StringComparer.Ordinal);
+        var tasks = new Dictionary<string, Task<StepOutcome>>(StringComparer.Ordinal);
+        foreach (var step in plan.Steps)
+        {
+            var dependencies = step.DependsOn.Where(tasks.ContainsKey).Select(d => tasks[d]).ToArray();
+            tasks[step.Id] = RunAsync(step, dependencies, desired, context, replaced, cancellationToken);
+        }
+
+        var outcomes = await Task.WhenAll(tasks.Values);
+        await RemoveUnusedReplacementsAsync(outcomes, cancellationToken);
+        return [.. outcomes];
+    }
+
+    /// <summary>
+    /// A replacement created but never put in place (its start was skipped or failed) would linger under
+    /// its temporary name; the old container still serves, so the new one goes.
+    /// </summary>
+    private async Task RemoveUnusedReplacementsAsync(StepOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        var placed = outcomes.Where(o => o.Step.Kind == StepKind.Start && o.Status == StepStatus.Succeeded).Select(o => Key(o.Step)).ToHashSet(StringComparer.Ordinal);
+        foreach (var create in outcomes.Where(o => o.Step.Kind == StepKind.Create && o.Step.Replaces is not null && o.Status == StepStatus.Succeeded))
+        {
+            if (!placed.Contains(Key(create.Step)) && _created.TryGetValue(Key(create.Step), out var id))
+            {
+                try
+                {
+                    await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                }
+                catch (DockerContainerNotFoundException)
+                {
+                    // Removed already when its start failed.
+                }
+            }
+        }
+    }
+
+    private async Task<StepOutcome> RunAsync(
+        PlanStep step,
+        Task<StepOutcome>[] dependencies,
+        ComposeProject desired,
+        ProjectContext context,
+        ImmutableHashSet<string> replaced,
+        CancellationToken cancellationToken)
+    {
+        var before = await Task.WhenAll(dependencies);
+        StepOutcome outcome;
+        if (before.FirstOrDefault(d => d.Status != StepStatus.Succeeded) is { } blocker)
+        {
+            outcome = new StepOutcome(step, StepStatus.Skipped, $"{blocker.Step.Id} did not succeed");
+        }
+        else
+        {
+            await Task.Yield(); // let independent steps start together instead of running inline
+            string? error;
+            try
+            {
+                error = await DoAsync(step, desired, context, replaced, cancellationToken);
+            }
+            catch (DockerApiException ex)
+            {
+                error = EngineErrors.Describe(ex);
+            }
+
+            if (error is not null && step.Kind == StepKind.Start && step.Replaces is not null)
+            {
+                error += await RestoreAsync(step, cancellationToken);
+            }
+
+            outcome = new StepOutcome(step, error is null ? StepStatus.Succeeded : StepStatus.Failed, error);
+        }
+
+        options.StepCompleted?.Invoke(outcome);
+        return outcome;
+    }
+
+    /// <summary>Does one step; returns null when it succeeded, else the reason.</summary>
+    private async Task<string?> DoAsync(PlanStep step, ComposeProject desired, ProjectContext context, ImmutableHashSet<string> replaced, CancellationToken cancellationToken)
+    {
+        switch (step.Kind)
+        {
+            case StepKind.CreateNetwork:
+                await client.Networks.CreateNetworkAsync(ResourceSpecs.Network(desired, KeyOf(step)), cancellationToken);
+                return null;
+            case StepKind.CreateVolume:
+                await client.Volumes.CreateAsync(ResourceSpecs.Volume(desired, KeyOf(step)), cancellationToken);
+                return null;
+            case StepKind.Pull:
+                var pull = await _pulls.GetOrAdd(step.Image!, image => _puller.PullAsync(image, options.PullProgress, cancellationToken));
+                return pull.Error is null ? null : $"cannot pull {pull.Image}: {pull.Error}";
+            case StepKind.Create:
+                return await CreateAsync(step, desired, context, cancellationToken);
+            case StepKind.Start:
+                return await StartAsync(step, cancellationToken);
+            case StepKind.Stop:
+                await client.Containers.StopContainerAsync(step.ContainerId!, new ContainerStopParameters { WaitBeforeKillSeconds = StopSeconds(desired, step) }, cancellationToken);
+                _stopped[step.ContainerId!] = true;
+                return null;
+            case StepKind.Remove:
+                await client.Containers.RemoveContainerAsync(step.ContainerId!, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                return null;
+            case StepKind.Rename:
+                await client.Containers.RenameContainerAsync(CreatedId(step), new ContainerRenameParameters { NewName = step.Name }, cancellationToken);
+                return null;
+            case StepKind.WaitHealthy:
+            case StepKind.WaitCompleted:
+                return await new DependencyWaiter(client, options, timeProvider).WaitAsync(desired.Name, step, replaced, cancellationToken);
+            default:
+                throw new InvalidOperationException($"no executor for step kind {step.Kind}");
+        }
+    }
+
+    private async Task<string?> CreateAsync(PlanStep step, ComposeProject desired, ProjectContext context, CancellationToken cancellationToken)
+    {
+        var service = desired.Services[step.Service!];
+        var spec = ContainerSpecBuilder.Build(desired, service, step.Number, context);
+        spec.Create.Name = step.Name;
+        var created = await client.Containers.CreateContainerAsync(spec.Create, cancellationToken);
+        _created[Key(step)] = created.ID;
+        foreach (var (network, endpoint) in spec.ExtraNetworks)
+        {
+            await client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = created.ID, EndpointConfig = endpoint }, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private async Task<string?> StartAsync(PlanStep step, CancellationToken cancellationToken)
+    {
+        var id = step.ContainerId ?? CreatedId(step);
+        try
+        {
+            await client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            return null;
+        }
+        catch (DockerApiException ex)
+        {
+            return await PortConflicts.DescribeAsync(client, id, EngineErrors.Describe(ex), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The replacement could not start: remove it and, if the old container was stopped for it, start
+    /// the old one again, so the service runs what it ran before the apply.
+    /// </summary>
+    private async Task<string> RestoreAsync(PlanStep step, CancellationToken cancellationToken)
+    {
+        var old = step.Replaces!;
+        try
+        {
+            if (_created.TryGetValue(Key(step), out var failed))
+            {
+                await client.Containers.RemoveContainerAsync(failed, new ContainerRemoveParameters { Force = true }, cancellationToken);
+            }
+
+            if (_stopped.ContainsKey(old))
+            {
+                await client.Containers.StartContainerAsync(old, new ContainerStartParameters(), cancellationToken);
+            }
+
+            return "; the previous container was kept";
+        }
+        catch (DockerApiException ex)
+        {
+            return $"; the previous container could not be restarted: {EngineErrors.Describe(ex)}";
+        }
+    }
+
+    private uint StopSeconds(ComposeProject desired, PlanStep step)
+    {
+        var grace = step.Service is not null && desired.Services.TryGetValue(step.Service, out var service) && service.StopGracePeriod is { } period
+            ? period
+            : options.StopTimeout;
+        return (uint)Math.Ceiling(grace.TotalSeconds);
+    }
+
+    private string CreatedId(PlanStep step) =>
+        _created.TryGetValue(Key(step), out var id) ? id : throw new InvalidOperationException($"{step.Id} runs before its container was created");
+
+    private static string Key(PlanStep step) => string.Create(CultureInfo.InvariantCulture, $"{step.Service}#{step.Number}");
+
+    private static string KeyOf(PlanStep step) => step.Id[(step.Id.IndexOf(':', StringComparison.Ordinal) + 1)..];
+}

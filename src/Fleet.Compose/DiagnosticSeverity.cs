@@ -1,0 +1,7 @@
+namespace Fleet.Compose;
+
+public enum DiagnosticSeverity
+{
+    Error,
+    Warning,
+}

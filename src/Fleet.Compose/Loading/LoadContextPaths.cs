@@ -1,0 +1,17 @@
+namespace Fleet.Compose.Loading;
+
+/// <summary>Resolves relative paths against the project directory, as the specification says.</summary>
+internal sealed class LoadContextPaths(string projectDirectory, Func<string, string?> lookup)
+{
+    public string ProjectDirectory => projectDirectory;
+
+    public string Resolve(string path)
+    {
+        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
+        {
+            path = (lookup("HOME") ?? "/root") + path[1..];
+        }
+
+        return Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(projectDirectory, path));
+    }
+}

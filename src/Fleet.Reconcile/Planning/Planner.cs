@@ -1,0 +1,496 @@
+using System.Collections.Immutable;
+using Fleet.Compose.Model;
+using Fleet.Reconcile.Naming;
+using Fleet.Reconcile.Observed;
+
+namespace Fleet.Reconcile.Planning;
+
+/// <summary>
+/// Compares the desired stack with what the engine runs and lists the steps between them. Pure: the
+/// same inputs always give the same plan, and nothing here touches the engine.
+/// </summary>
+/// <remarks>
+/// The order of a replacement keeps the old container for as long as possible: the new container is
+/// created (under a temporary name) before the old one is stopped, every image is pulled before any
+/// container is stopped, and the old container is removed only once the new one has started.
+/// </remarks>
+public static class Planner
+{
+    public static Plan Create(ComposeProject desired, ObservedProject observed, PlanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(observed);
+        var builder = new PlanBuilder(desired, observed, options ?? PlanOptions.Default);
+        return builder.Build();
+    }
+
+    private sealed class PlanBuilder(ComposeProject desired, ObservedProject observed, PlanOptions options)
+    {
+        private readonly List<PlanStep> _steps = [];
+        private readonly List<StepFailure> _problems = [];
+        private readonly Dictionary<string, List<string>> _startsByService = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _pullByService = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _networkSteps = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _volumeSteps = new(StringComparer.Ordinal);
+
+        public Plan Build()
+        {
+            PlanNetworks();
+            PlanVolumes();
+            PlanPulls();
+            var pulls = _pullByService.Values.Distinct(StringComparer.Ordinal).ToImmutableArray();
+            var ordered = TopologicalOrder();
+            foreach (var service in ordered)
+            {
+                PlanService(service, pulls);
+            }
+
+            PlanOrphans(pulls);
+            PlanWaits();
+            return new Plan(desired.Name, [.. _steps], [.. _problems]);
+        }
+
+        private void PlanNetworks()
+        {
+            var used = desired.Services.Values
+                .Where(s => string.IsNullOrEmpty(s.NetworkMode))
+                .SelectMany(s => s.Networks.Keys);
+            PlanResources(
+                "network",
+                StepKind.CreateNetwork,
+                used,
+                key => ComposeNaming.Network(desired, key),
+                key => desired.Networks.TryGetValue(key, out var network) && network.External,
+                observed.Networks,
+                _networkSteps);
+        }
+
+        private void PlanVolumes()
+        {
+            var used = desired.Services.Values
+                .SelectMany(s => s.Volumes)
+                .Where(v => v.Type == "volume" && v.Source is { Length: > 0 } source && desired.Volumes.ContainsKey(source))
+                .Select(v => v.Source!);
+            PlanResources(
+                "volume",
+                StepKind.CreateVolume,
+                used,
+                key => ComposeNaming.Volume(desired, key),
+                key => desired.Volumes[key].External,
+                observed.Volumes,
+                _volumeSteps);
+        }
+
+        /// <summary>Creates each project network or volume the services use that does not exist; an external one must exist already.</summary>
+        private void PlanResources(
+            string what,
+            StepKind kind,
+            IEnumerable<string> usedKeys,
+            Func<string, string> engineName,
+            Func<string, bool> isExternal,
+            ImmutableHashSet<string> existing,
+            Dictionary<string, string> stepsByKey)
+        {
+            foreach (var key in usedKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                var name = engineName(key);
+                var id = $"{what}:{key}";
+                if (existing.Contains(name))
+                {
+                    continue;
+                }
+
+                if (isExternal(key))
+                {
+                    _problems.Add(new StepFailure(null, id, $"{what} {name} is declared external but does not exist"));
+                    continue;
+                }
+
+                stepsByKey[key] = id;
+                _steps.Add(new PlanStep(id, kind, $"create {what} {name}") { Name = name });
+            }
+        }
+
+        private void PlanPulls()
+        {
+            foreach (var service in desired.Services.Values)
+            {
+                var policy = PullPolicies.Normalize(service.PullPolicy);
+                var present = observed.LocalImages.ContainsKey(service.Image);
+                var id = $"pull:{service.Name}";
+                switch (policy)
+                {
+                    case PullPolicies.Build:
+                        _problems.Add(new StepFailure(service.Name, id, "pull_policy build is refused: Fleet does not build images; push the image to a registry"));
+                        break;
+                    case PullPolicies.Never when !present:
+                        _problems.Add(new StepFailure(service.Name, id, $"image {service.Image} is not on this device and pull_policy is never"));
+                        break;
+                    case PullPolicies.Always:
+                    case PullPolicies.Missing when !present:
+                        if (options.IncludePulls)
+                        {
+                            _pullByService[service.Name] = id;
+                            _steps.Add(new PlanStep(id, StepKind.Pull, $"pull {service.Image} (pull_policy {policy})")
+                            {
+                                Service = service.Name,
+                                Image = service.Image,
+                            });
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        private void PlanService(ServiceConfig service, ImmutableArray<string> pulls)
+        {
+            if (service.ContainerName is not null && service.Replicas > 1)
+            {
+                _problems.Add(new StepFailure(service.Name, $"create:{service.Name}#2", $"container_name {service.ContainerName} allows one container, but {service.Replicas} replicas are wanted"));
+                return;
+            }
+
+            var starts = _startsByService[service.Name] = [];
+            var readiness = DependencyReadiness(service);
+            var createDeps = CreateDependencies(service);
+            observed.LocalImages.TryGetValue(service.Image, out var wantedImageId);
+            var containers = observed.Containers
+                .Where(c => c.Service == service.Name)
+                .OrderBy(c => c.Number)
+                .ThenByDescending(c => c.IsRunning)
+                .ThenBy(c => c.Id, StringComparer.Ordinal)
+                .ToList();
+            var startFirst = string.Equals(service.Deploy?.UpdateConfig?.Order, "start-first", StringComparison.Ordinal);
+
+            for (var number = 1; number <= service.Replicas; number++)
+            {
+                var name = ComposeNaming.Container(desired.Name, service, number);
+                var current = containers.FirstOrDefault(c => c.Number == number);
+                if (current is not null)
+                {
+                    containers.Remove(current);
+                }
+
+                var key = $"{service.Name}#{number}";
+                if (current is null)
+                {
+                    var create = new PlanStep($"create:{key}", StepKind.Create, $"create {name} from {service.Image}")
+                    {
+                        Service = service.Name,
+                        Number = number,
+                        Name = name,
+                        Image = service.Image,
+                        DependsOn = createDeps,
+                    };
+                    var start = new PlanStep($"start:{key}", StepKind.Start, $"start {name}")
+                    {
+                        Service = service.Name,
+                        Number = number,
+                        Name = name,
+                        DependsOn = [create.Id, .. readiness],
+                    };
+                    _steps.Add(create);
+                    _steps.Add(start);
+                    starts.Add(start.Id);
+                }
+                else if (RecreateReason(service, current, wantedImageId) is { } reason)
+                {
+                    PlanReplacement(service, current, number, name, reason, startFirst, createDeps, readiness, pulls);
+                }
+                else if (!current.IsRunning && !HasCompleted(service, current))
+                {
+                    var start = new PlanStep($"start:{key}", StepKind.Start, $"start {current.Name} (found {current.State.ToString().ToUpperInvariant()})")
+                    {
+                        Service = service.Name,
+                        Number = number,
+                        Name = current.Name,
+                        ContainerId = current.Id,
+                        DependsOn = readiness,
+                    };
+                    _steps.Add(start);
+                    starts.Add(start.Id);
+                }
+            }
+
+            // What is left is beyond the replica count, or a second container with a number already taken.
+            foreach (var extra in containers)
+            {
+                var why = extra.Number > service.Replicas
+                    ? $"scaled down to {service.Replicas}"
+                    : $"another container holds number {extra.Number}";
+                PlanRemoval(extra, why, pulls);
+            }
+        }
+
+        private void PlanReplacement(
+            ServiceConfig service,
+            ObservedContainer current,
+            int number,
+            string name,
+            string reason,
+            bool startFirst,
+            ImmutableArray<string> createDeps,
+            ImmutableArray<string> readiness,
+            ImmutableArray<string> pulls)
+        {
+            var key = $"{service.Name}#{number}";
+            var temporary = ComposeNaming.Temporary(current.Id, name);
+            var create = new PlanStep($"create:{key}", StepKind.Create, $"create a replacement for {current.Name} from {service.Image} ({reason})")
+            {
+                Service = service.Name,
+                Number = number,
+                Name = temporary,
+                Image = service.Image,
+                Replaces = current.Id,
+                DependsOn = createDeps,
+            };
+            var stopId = $"stop:{key}";
+            var startId = $"start:{key}";
+            // The old container is stopped only once the new one exists, every image is here, and (stop-first)
+            // the dependencies the new one waits for are ready: a dependency that never gets healthy leaves the old running.
+            ImmutableArray<string> stopDeps = startFirst ? [create.Id, startId, .. pulls] : [create.Id, .. readiness, .. pulls];
+            ImmutableArray<string> startDeps = startFirst ? [create.Id, .. readiness] : [create.Id, stopId, .. readiness];
+            var stop = new PlanStep(stopId, StepKind.Stop, $"stop {current.Name} ({current.ShortId})")
+            {
+                Service = service.Name,
+                Number = number,
+                Name = current.Name,
+                ContainerId = current.Id,
+                DependsOn = stopDeps.Distinct().ToImmutableArray(),
+            };
+            var start = new PlanStep(startId, StepKind.Start, $"start the replacement of {current.Name}")
+            {
+                Service = service.Name,
+                Number = number,
+                Name = temporary,
+                Replaces = current.Id,
+                DependsOn = startDeps,
+            };
+            var remove = new PlanStep($"remove:{key}", StepKind.Remove, $"remove the old {current.Name} ({current.ShortId})")
+            {
+                Service = service.Name,
+                Number = number,
+                Name = current.Name,
+                ContainerId = current.Id,
+                DependsOn = [stopId, startId],
+            };
+            var rename = new PlanStep($"rename:{key}", StepKind.Rename, $"rename the replacement to {name}")
+            {
+                Service = service.Name,
+                Number = number,
+                Name = name,
+                Replaces = current.Id,
+                DependsOn = [remove.Id],
+            };
+            _steps.AddRange(startFirst ? [create, start, stop, remove, rename] : [create, stop, start, remove, rename]);
+            _startsByService[service.Name].Add(startId);
+        }
+
+        private void PlanRemoval(ObservedContainer container, string why, ImmutableArray<string> pulls)
+        {
+            var key = $"{container.Service}#{container.Number}";
+            if (_steps.Any(s => s.Id == $"remove:{key}"))
+            {
+                key = $"{key}~{container.ShortId}";
+            }
+
+            var removeDeps = ImmutableArray<string>.Empty;
+            if (container.State != ContainerState.Exited && container.State != ContainerState.Created && container.State != ContainerState.Dead)
+            {
+                var stop = new PlanStep($"stop:{key}", StepKind.Stop, $"stop {container.Name}: {why}")
+                {
+                    Service = container.Service,
+                    Number = container.Number,
+                    Name = container.Name,
+                    ContainerId = container.Id,
+                    DependsOn = pulls,
+                };
+                _steps.Add(stop);
+                removeDeps = [stop.Id];
+            }
+
+            _steps.Add(new PlanStep($"remove:{key}", StepKind.Remove, $"remove {container.Name}: {why}")
+            {
+                Service = container.Service,
+                Number = container.Number,
+                Name = container.Name,
+                ContainerId = container.Id,
+                DependsOn = removeDeps.IsEmpty ? pulls : removeDeps,
+            });
+        }
+
+        private void PlanOrphans(ImmutableArray<string> pulls)
+        {
+            foreach (var orphan in observed.Containers
+                         .Where(c => !desired.Services.ContainsKey(c.Service))
+                         .OrderBy(c => c.Service, StringComparer.Ordinal)
+                         .ThenBy(c => c.Number))
+            {
+                PlanRemoval(orphan, "service no longer in the stack", pulls);
+            }
+        }
+
+        /// <summary>Adds the wait steps that dependents' starts refer to, now that every service's starts are known.</summary>
+        private void PlanWaits()
+        {
+            var wanted = _steps
+                .SelectMany(s => s.DependsOn)
+                .Where(id => id.StartsWith("healthy:", StringComparison.Ordinal) || id.StartsWith("completed:", StringComparison.Ordinal))
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            foreach (var id in wanted)
+            {
+                var colon = id.IndexOf(':', StringComparison.Ordinal);
+                var service = id[(colon + 1)..];
+                var healthy = id.StartsWith("healthy:", StringComparison.Ordinal);
+                var step = new PlanStep(
+                    id,
+                    healthy ? StepKind.WaitHealthy : StepKind.WaitCompleted,
+                    healthy ? $"wait until {service} is healthy" : $"wait until {service} has completed successfully")
+                {
+                    Service = service,
+                    DependsOn = [.. _startsByService.GetValueOrDefault(service) ?? []],
+                };
+                _steps.Add(step);
+            }
+
+            // Keep the printed order readable: a wait right after the starts it waits for.
+            var sorted = StableTopologicalSort(_steps);
+            _steps.Clear();
+            _steps.AddRange(sorted);
+        }
+
+        private ImmutableArray<string> DependencyReadiness(ServiceConfig service)
+        {
+            var ids = new List<string>();
+            foreach (var (name, dependency) in service.DependsOn)
+            {
+                if (!desired.Services.ContainsKey(name))
+                {
+                    continue;
+                }
+
+                switch (dependency.Condition)
+                {
+                    case "service_healthy":
+                        ids.Add($"healthy:{name}");
+                        break;
+                    case "service_completed_successfully":
+                        ids.Add($"completed:{name}");
+                        break;
+                    default:
+                        ids.AddRange(_startsByService.GetValueOrDefault(name) ?? []);
+                        break;
+                }
+            }
+
+            return [.. ids];
+        }
+
+        private ImmutableArray<string> CreateDependencies(ServiceConfig service)
+        {
+            var ids = new List<string>();
+            if (_pullByService.TryGetValue(service.Name, out var pull))
+            {
+                ids.Add(pull);
+            }
+
+            if (string.IsNullOrEmpty(service.NetworkMode))
+            {
+                ids.AddRange(service.Networks.Keys.Where(_networkSteps.ContainsKey).Select(k => _networkSteps[k]));
+            }
+
+            ids.AddRange(service.Volumes
+                .Where(v => v.Type == "volume" && v.Source is not null && _volumeSteps.ContainsKey(v.Source))
+                .Select(v => _volumeSteps[v.Source!])
+                .Distinct(StringComparer.Ordinal));
+            return [.. ids];
+        }
+
+        private static string? RecreateReason(ServiceConfig service, ObservedContainer current, string? wantedImageId)
+        {
+            if (current.ManagedByFleet && !string.Equals(current.ConfigHash, service.ConfigHash, StringComparison.Ordinal))
+            {
+                return "configuration changed";
+            }
+
+            if (wantedImageId is not null && !string.Equals(current.ImageId, wantedImageId, StringComparison.Ordinal))
+            {
+                return $"{service.Image} is now another image";
+            }
+
+            return current.Drift;
+        }
+
+        /// <summary>A one-shot container that exited 0 with no restart policy is done, not stopped by hand.</summary>
+        private static bool HasCompleted(ServiceConfig service, ObservedContainer container) =>
+            container.State == ContainerState.Exited
+            && container.ExitCode == 0
+            && service.Restart is null or "no"
+            && service.Deploy?.RestartPolicy?.Condition is null or "none";
+
+        private List<ServiceConfig> TopologicalOrder()
+        {
+            var order = new List<ServiceConfig>();
+            var visiting = new HashSet<string>(StringComparer.Ordinal);
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in desired.Services.Keys)
+            {
+                Visit(name);
+            }
+
+            return order;
+
+            void Visit(string name)
+            {
+                if (done.Contains(name) || !desired.Services.TryGetValue(name, out var service) || !visiting.Add(name))
+                {
+                    return; // a cycle is the loader's to refuse; here it only must not loop
+                }
+
+                foreach (var dependency in service.DependsOn.Keys)
+                {
+                    Visit(dependency);
+                }
+
+                done.Add(name);
+                order.Add(service);
+            }
+        }
+
+        /// <summary>Orders steps so each comes after what it depends on, otherwise keeping the order they were planned in.</summary>
+        private static List<PlanStep> StableTopologicalSort(List<PlanStep> steps)
+        {
+            var byId = steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+            var placed = new HashSet<string>(StringComparer.Ordinal);
+            var result = new List<PlanStep>(steps.Count);
+            foreach (var step in steps)
+            {
+                Place(step, []);
+            }
+
+            return result;
+
+            void Place(PlanStep step, HashSet<string> path)
+            {
+                if (placed.Contains(step.Id) || !path.Add(step.Id))
+                {
+                    return;
+                }
+
+                foreach (var dependency in step.DependsOn)
+                {
+                    if (byId.TryGetValue(dependency, out var before))
+                    {
+                        Place(before, path);
+                    }
+                }
+
+                placed.Add(step.Id);
+                result.Add(step);
+            }
+        }
+    }
+}
