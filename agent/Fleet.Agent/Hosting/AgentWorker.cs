@@ -60,10 +60,19 @@ public sealed partial class AgentWorker(
                 settings.DataDirectory, store, journal, trust, new DesiredStateVerifier(timeProvider),
                 new DeviceIdentity(deviceId, settings.Labels), loggerFactory.CreateLogger<DesiredStateIntake>());
             var forwarder = new EventForwarder(journal, deviceId);
+            var reconcile = new ReconcileLoop(
+                string.IsNullOrEmpty(settings.Docker) ? null : new Uri(settings.Docker),
+                store, journal, StackApplier.DeviceVariables(deviceId, settings.Labels),
+                TimeSpan.FromSeconds(settings.ReconcileSeconds), Backoff.Default, timeProvider, loggerFactory)
+            {
+                PassCompleted = () => _wake.Writer.TryWrite(true),
+            };
             journal.Append(new DeviceEvent { Seq = 0, Time = default, Kind = EventKinds.AgentStarted, Version = store.Current?.Version });
             LogStarted(deviceId, settings.DataDirectory, journal.PendingCount, store.Current?.Version ?? 0);
 
-            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust);
+            // The cached desired state is applied at once, broker or not.
+            var reconcileRun = reconcile.RunAsync(stoppingToken);
+            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile);
             Task sessionRun = Task.CompletedTask;
             if (session is null)
             {
@@ -106,10 +115,11 @@ public sealed partial class AgentWorker(
             }
 
             await sessionRun;
+            await reconcileRun;
         }
     }
 
-    private BrokerSession CreateSession(AgentOptions settings, string deviceId, DesiredStateIntake intake, TrustState trust)
+    private BrokerSession CreateSession(AgentOptions settings, string deviceId, DesiredStateIntake intake, TrustState trust, ReconcileLoop reconcile)
     {
         var brokerOptions = settings.Broker.ToOptions(deviceId) with
         {
@@ -124,8 +134,10 @@ public sealed partial class AgentWorker(
                 {
                     switch (topic.Kind)
                     {
+                        case DeviceTopicKind.Desired when intake.Handle(message.Payload.Span) == IntakeOutcome.Accepted:
+                            reconcile.Request();
+                            break;
                         case DeviceTopicKind.Desired:
-                            intake.Handle(message.Payload.Span);
                             break;
                         case DeviceTopicKind.Trust when trust.Apply(message.Payload.Span) is { IsAccepted: false } refused:
                             LogTrustRefused(refused.ToString());

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Fleet.Protocol.Messages;
+using Fleet.Protocol.Serialization;
 using LiteDB;
 
 namespace Fleet.Agent.Storage;
@@ -12,6 +14,7 @@ public sealed class DesiredStateStore
     private const string States = "desired";
     private const string Meta = "meta";
     private const string TrustId = "trust";
+    private const string AppliedId = "applied-stacks";
 
     private readonly LiteDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -46,9 +49,26 @@ public sealed class DesiredStateStore
         }
     }
 
-    /// <summary>Stores an accepted envelope as the current desired state, keeping a short history.</summary>
-    public StoredDesiredState Accept(long version, ReadOnlySpan<byte> envelope)
+    /// <summary>The current desired state's content, as it was verified when accepted.</summary>
+    public DesiredState? CurrentDesired
     {
+        get
+        {
+            lock (_gate)
+            {
+                var newest = _database.GetCollection(States).Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+                return newest is null ? null : ProtocolJson.Parse(newest["payload"].AsBinary, ProtocolJsonContext.Default.DesiredState).Value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores an accepted envelope as the current desired state, keeping a short history. The
+    /// verified content is stored beside it, so reconciling never parses an unverified payload.
+    /// </summary>
+    public StoredDesiredState Accept(DesiredState desired, ReadOnlySpan<byte> envelope)
+    {
+        var version = desired.Version;
         var stored = new StoredDesiredState(version, DigestOf(envelope), envelope.ToArray(), _timeProvider.GetUtcNow());
         lock (_gate)
         {
@@ -61,6 +81,7 @@ public sealed class DesiredStateStore
                     ["_id"] = version,
                     ["digest"] = stored.Digest,
                     ["envelope"] = stored.Envelope.ToArray(),
+                    ["payload"] = ProtocolJson.Serialize(desired, ProtocolJsonContext.Default.DesiredState),
                     ["acceptedAt"] = stored.AcceptedAt.UtcDateTime,
                 });
                 states.DeleteMany(Query.LT("_id", version - _keep + 1));
@@ -74,6 +95,30 @@ public sealed class DesiredStateStore
         }
 
         return stored;
+    }
+
+    /// <summary>The stacks this agent applied and therefore owns: those that leave the desired state are taken down.</summary>
+    public IReadOnlyList<string> AppliedStacks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _database.GetCollection(Meta).FindById(AppliedId)?["names"].AsArray.Select(n => n.AsString).ToList() ?? [];
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _database.GetCollection(Meta).Upsert(new BsonDocument
+                {
+                    ["_id"] = AppliedId,
+                    ["names"] = new BsonArray(value.Select(n => new BsonValue(n))),
+                });
+            }
+        }
     }
 
     /// <summary>The trust documents (certificates, revocation list) as last taken, in protocol JSON.</summary>

@@ -58,7 +58,7 @@ public sealed partial class DesiredStateIntake(
 
             var desired = result.Value!;
             journal.Append(Event(EventKinds.Verified, desired.Version));
-            store.Accept(desired.Version, envelope);
+            store.Accept(desired, envelope);
             HighWaterMark.Raise(dataDirectory, desired.Version, digest);
             journal.Append(Event(EventKinds.Stored, desired.Version) with { Detail = $"{desired.Stacks.Count} stack(s)" });
             LogAccepted(desired.Version, desired.Stacks.Count);

@@ -15,7 +15,7 @@ public sealed class AgentScenario : IAsyncLifetime
 
     public string Topic(string kind) => $"fleet/v1/dev/{DeviceId}/{kind}";
 
-    internal ExternalProcess StartAgent() => NativeAgent.Start(Data, DeviceId, Broker.Port, _keys.RootPublicKeyPem);
+    internal ExternalProcess StartAgent(bool useEngine = false) => NativeAgent.Start(Data, DeviceId, Broker.Port, _keys.RootPublicKeyPem, useEngine);
 
     public Task InitializeAsync() => Broker.InitializeAsync();
 

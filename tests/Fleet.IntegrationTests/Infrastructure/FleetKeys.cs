@@ -35,13 +35,16 @@ internal sealed class FleetKeys : IDisposable
 
     public byte[] Sign(DesiredState desired) => EnvelopeSigner.Sign(Signer, desired, ProtocolJsonContext.Default.DesiredState);
 
-    public static DesiredState Desired(string deviceId, long version) => new()
+    /// <summary>A desired state for the device; by default one stack the tests never apply (see the engine tests for ones they do).</summary>
+    public static DesiredState Desired(string deviceId, long version, params StackSpec[] stacks) => new()
     {
         DeviceId = deviceId,
         Version = version,
         IssuedAt = DateTimeOffset.UtcNow,
         AcceptUntil = DateTimeOffset.UtcNow.AddDays(1),
-        Stacks = [new StackSpec { Name = "web", Digest = "sha256:0", Compose = "services:\n  web:\n    image: fleet-test/busybox:1\n" }],
+        Stacks = stacks.Length > 0
+            ? stacks
+            : [new StackSpec { Name = "web", Digest = "sha256:0", Compose = "services:\n  web:\n    image: fleet-test/busybox:1\n" }],
     };
 
     public void Dispose()

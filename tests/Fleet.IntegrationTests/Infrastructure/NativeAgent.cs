@@ -16,7 +16,11 @@ internal static class NativeAgent
     /// <c>fleet-agent run --data DIR</c> as device <paramref name="deviceId"/> against the broker on
     /// <paramref name="brokerPort"/>, with the root key written into the data directory.
     /// </summary>
-    public static ExternalProcess Start(string dataDirectory, string deviceId, int brokerPort, string rootPublicKeyPem)
+    /// <param name="useEngine">
+    /// False points the agent at a socket where no engine answers: for tests of what happens before
+    /// the engine, which must not put containers on the shared engine.
+    /// </param>
+    public static ExternalProcess Start(string dataDirectory, string deviceId, int brokerPort, string rootPublicKeyPem, bool useEngine)
     {
         var rootKey = Path.Combine(dataDirectory, "root.pem");
         File.WriteAllText(rootKey, rootPublicKeyPem);
@@ -28,6 +32,8 @@ internal static class NativeAgent
                 ["FLEET_AGENT__RootKey"] = rootKey,
                 ["FLEET_AGENT__Broker__Server"] = $"mqtt://127.0.0.1:{brokerPort}",
                 ["FLEET_AGENT__Broker__KeepAliveSeconds"] = "5",
+                ["FLEET_AGENT__ReconcileSeconds"] = "5",
+                ["FLEET_AGENT__Docker"] = useEngine ? "unix:///var/run/docker.sock" : $"unix://{Path.Combine(dataDirectory, "no-engine.sock")}",
             },
             "run", "--data", dataDirectory);
     }

@@ -1,0 +1,116 @@
+using System.Threading.Channels;
+using Docker.DotNet;
+using Fleet.Agent.Docker.Engine;
+using Fleet.Agent.Docker.Execute;
+using Fleet.Agent.Mqtt;
+using Fleet.Agent.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Agent.Updates;
+
+/// <summary>
+/// Keeps the engine running the stored desired state: at start (with no broker needed, so a device
+/// that boots offline comes back with its stacks), when a new state is stored, when a managed
+/// container dies or disappears, and every reconcile period. Loses the engine gracefully: a dockerd
+/// that restarts is reconnected with backoff, and the next pass converges again.
+/// </summary>
+public sealed partial class ReconcileLoop(
+    Uri? dockerEndpoint,
+    DesiredStateStore store,
+    EventJournal journal,
+    IReadOnlyDictionary<string, string> deviceVariables,
+    TimeSpan period,
+    Backoff reconnect,
+    TimeProvider timeProvider,
+    ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<ReconcileLoop>();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Random _random = new();
+
+    /// <summary>Asks for a reconcile pass soon; many requests before it runs make one pass.</summary>
+    public void Request() => _wake.Writer.TryWrite(true);
+
+    /// <summary>Raised after each pass with the number of events it journalled (the worker forwards them).</summary>
+    public Action? PassCompleted { get; set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        long? lastVersion = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            EngineConnection? engine = null;
+            try
+            {
+                engine = await DockerEngine.ConnectAsync(dockerEndpoint, cancellationToken);
+                LogEngine(engine.Endpoint, engine.EngineVersion, engine.ApiVersion);
+                attempt = 0;
+                using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var watcher = EngineEventWatcher.WatchAsync(engine.Client, Request, watch.Token);
+                var applier = new StackApplier(
+                    new ComposeEngine(engine.Client, EngineOptions.Default, timeProvider),
+                    store, journal, deviceVariables, loggerFactory.CreateLogger<StackApplier>());
+                while (!cancellationToken.IsCancellationRequested && !watcher.IsCompleted)
+                {
+                    if (store.CurrentDesired is { } desired)
+                    {
+                        await applier.ApplyAsync(desired, isNewVersion: desired.Version != lastVersion, cancellationToken);
+                        lastVersion = desired.Version;
+                        PassCompleted?.Invoke();
+                    }
+
+                    await WaitAsync(cancellationToken);
+                }
+
+                await watch.CancelAsync();
+                await watcher.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (Exception ex) when (ex is EngineUnavailableException or DockerApiException or HttpRequestException or IOException
+                                       or System.Net.Sockets.SocketException or TimeoutException
+                                       or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = reconnect.Delay(attempt++, _random);
+                LogEngineLost(ex.Message, delay.TotalSeconds);
+                await DelayAsync(delay, cancellationToken);
+            }
+            finally
+            {
+                engine?.Dispose();
+            }
+        }
+    }
+
+    private async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(period, timeProvider);
+        using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await _wake.Reader.WaitToReadAsync(pause.Token);
+            _wake.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The period ended: a periodic full reconcile.
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, timeProvider, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Docker engine {Endpoint}: {Version}, API {Api}")]
+    private partial void LogEngine(Uri endpoint, string version, Version api);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker engine unavailable ({Reason}); retrying in {Seconds:F1} s")]
+    private partial void LogEngineLost(string reason, double seconds);
+}

@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Fleet.Agent.Docker.Containers;
+using Fleet.Agent.Docker.Execute;
+using Fleet.Agent.Storage;
+using Fleet.Compose;
+using Fleet.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Agent.Updates;
+
+/// <summary>
+/// Makes the engine run a desired state: each stack, in name order, as the compose project of the
+/// same name; stacks this agent applied that are no longer desired are taken down (named volumes
+/// kept unless the desired state purges them). A stack whose compose text the loader refuses, or
+/// whose apply fails, is reported and left as it ran; the other stacks still go ahead.
+/// </summary>
+public sealed partial class StackApplier(
+    ComposeEngine engine,
+    DesiredStateStore store,
+    EventJournal journal,
+    IReadOnlyDictionary<string, string> deviceVariables,
+    ILogger<StackApplier> logger)
+{
+    /// <summary>Applies every stack; true when all converged. <paramref name="isNewVersion"/> tells an update from a repair.</summary>
+    public async Task<bool> ApplyAsync(DesiredState desired, bool isNewVersion, CancellationToken cancellationToken)
+    {
+        var allConverged = true;
+        foreach (var stack in desired.Stacks.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            allConverged &= await ApplyStackAsync(desired.Version, stack, isNewVersion, cancellationToken);
+        }
+
+        var desiredNames = desired.Stacks.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in store.AppliedStacks.Where(n => !desiredNames.Contains(n)))
+        {
+            var removed = await engine.DownAsync(gone, removeVolumes: desired.PurgeVolumes.Contains(gone, StringComparer.Ordinal), cancellationToken);
+            journal.Append(Event(EventKinds.StackRemoved, desired.Version, gone) with { Detail = $"{removed.Removed.Length} removed, {removed.Failures.Length} failed" });
+            LogRemoved(gone);
+        }
+
+        store.AppliedStacks = [.. desiredNames.Order(StringComparer.Ordinal)];
+        return allConverged;
+    }
+
+    /// <summary>The variables a stack's compose text can use: the desired state's, then the device's own.</summary>
+    public static ImmutableDictionary<string, string> VariablesFor(StackSpec stack, IReadOnlyDictionary<string, string> deviceVariables)
+    {
+        var variables = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in stack.Variables)
+        {
+            variables[name] = value;
+        }
+
+        foreach (var (name, value) in deviceVariables)
+        {
+            variables[name] = value;
+        }
+
+        return variables.ToImmutable();
+    }
+
+    /// <summary>FLEET_DEVICE_ID, and each label as FLEET_LABEL_{KEY} (upper case, other characters as '_').</summary>
+    public static IReadOnlyDictionary<string, string> DeviceVariables(string deviceId, IReadOnlyDictionary<string, string> labels)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["FLEET_DEVICE_ID"] = deviceId };
+        foreach (var (key, value) in labels)
+        {
+            var name = string.Concat(key.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
+            variables["FLEET_LABEL_" + name] = value;
+        }
+
+        return variables;
+    }
+
+    private async Task<bool> ApplyStackAsync(long version, StackSpec stack, bool isNewVersion, CancellationToken cancellationToken)
+    {
+        var loaded = ComposeLoader.Load(new ComposeLoadOptions
+        {
+            Files = [new ComposeFile($"{stack.Name}/compose.yaml", stack.Compose)],
+            ProjectName = stack.Name,
+            ExtraVariables = VariablesFor(stack, deviceVariables),
+        });
+        if (loaded.Project is not { } project)
+        {
+            var errors = string.Join("; ", loaded.Errors.Select(e => e.ToString()));
+            journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = "invalid-compose", Detail = errors });
+            LogFailed(stack.Name, errors);
+            return false;
+        }
+
+        var plan = await engine.PlanAsync(project, ProjectContext.None, cancellationToken);
+        if (plan.IsEmpty)
+        {
+            return true;
+        }
+
+        journal.Append(Event(isNewVersion ? EventKinds.Applying : EventKinds.DriftRepaired, version, stack.Name) with
+        {
+            Detail = string.Create(CultureInfo.InvariantCulture, $"{plan.Steps.Length} steps"),
+        });
+        var result = await engine.ApplyAsync(project, ProjectContext.None, cancellationToken);
+        if (!result.Converged)
+        {
+            var failure = result.Failures[0];
+            journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = "apply-failed", Service = failure.Service, Detail = failure.ToString() });
+            LogFailed(stack.Name, result.Summary);
+            return false;
+        }
+
+        if (isNewVersion)
+        {
+            journal.Append(Event(EventKinds.Committed, version, stack.Name) with { Detail = result.Summary });
+        }
+
+        LogApplied(stack.Name, result.Summary);
+        return true;
+    }
+
+    private static DeviceEvent Event(string kind, long version, string stack) =>
+        new() { Seq = 0, Time = default, Kind = kind, Version = version, Stack = stack };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stack {Stack}: {Summary}")]
+    private partial void LogApplied(string stack, string summary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stack {Stack} failed: {Reason}")]
+    private partial void LogFailed(string stack, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stack {Stack} is no longer desired and was taken down")]
+    private partial void LogRemoved(string stack);
+}
