@@ -60,6 +60,9 @@ public sealed partial class AgentWorker(
                 settings.DataDirectory, store, journal, trust, new DesiredStateVerifier(timeProvider),
                 new DeviceIdentity(deviceId, settings.Labels), loggerFactory.CreateLogger<DesiredStateIntake>());
             var forwarder = new EventForwarder(journal, deviceId);
+            var reporter = new StatusReporter(
+                deviceId, settings.DataDirectory, store, new PersistentCounter(database, "status-seq"), timeProvider,
+                TimeSpan.FromSeconds(settings.HeartbeatSeconds));
             var reconcile = new ReconcileLoop(
                 string.IsNullOrEmpty(settings.Docker) ? null : new Uri(settings.Docker),
                 store, journal, StackApplier.DeviceVariables(deviceId, settings.Labels),
@@ -73,6 +76,16 @@ public sealed partial class AgentWorker(
             // The cached desired state is applied at once, broker or not.
             var reconcileRun = reconcile.RunAsync(stoppingToken);
             await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile);
+            if (session is not null)
+            {
+                session.ConnectedAsync = (_, _) =>
+                {
+                    reporter.ForceNext();
+                    _wake.Writer.TryWrite(true);
+                    return Task.CompletedTask;
+                };
+            }
+
             Task sessionRun = Task.CompletedTask;
             if (session is null)
             {
@@ -80,11 +93,6 @@ public sealed partial class AgentWorker(
             }
             else
             {
-                session.ConnectedAsync = (_, _) =>
-                {
-                    _wake.Writer.TryWrite(true);
-                    return Task.CompletedTask;
-                };
                 sessionRun = session.RunAsync(stoppingToken);
             }
 
@@ -94,6 +102,7 @@ public sealed partial class AgentWorker(
                 if (session is { IsConnected: true })
                 {
                     await forwarder.FlushAsync(session, stoppingToken);
+                    await reporter.ReportAsync(session, reconcile.State, stoppingToken);
                 }
 
                 // Until woken or the heartbeat period ends, whichever comes first.

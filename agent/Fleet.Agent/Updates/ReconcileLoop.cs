@@ -4,6 +4,7 @@ using Fleet.Agent.Docker.Engine;
 using Fleet.Agent.Docker.Execute;
 using Fleet.Agent.Mqtt;
 using Fleet.Agent.Storage;
+using Fleet.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Fleet.Agent.Updates;
@@ -31,8 +32,13 @@ public sealed partial class ReconcileLoop(
     /// <summary>Asks for a reconcile pass soon; many requests before it runs make one pass.</summary>
     public void Request() => _wake.Writer.TryWrite(true);
 
-    /// <summary>Raised after each pass with the number of events it journalled (the worker forwards them).</summary>
+    /// <summary>Raised after each pass (the worker forwards events and publishes the status).</summary>
     public Action? PassCompleted { get; set; }
+
+    private DeviceState _state = DeviceState.Initial;
+
+    /// <summary>The agent's progress as of the last pass.</summary>
+    public DeviceState State => Volatile.Read(ref _state);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -55,9 +61,22 @@ public sealed partial class ReconcileLoop(
                 {
                     if (store.CurrentDesired is { } desired)
                     {
-                        await applier.ApplyAsync(desired, isNewVersion: desired.Version != lastVersion, cancellationToken);
+                        var isNew = desired.Version != lastVersion;
+                        if (isNew)
+                        {
+                            Publish(State with { Phase = DeploymentPhases.Applying, EngineVersion = engine.EngineVersion });
+                        }
+
+                        var failure = await applier.ApplyAsync(desired, isNew, cancellationToken);
                         lastVersion = desired.Version;
-                        PassCompleted?.Invoke();
+                        Publish(State with
+                        {
+                            Phase = failure is null ? DeploymentPhases.Committed : DeploymentPhases.Failed,
+                            AppliedVersion = failure is null ? desired.Version : State.AppliedVersion,
+                            LastError = failure ?? State.LastError,
+                            Stacks = await applier.ObserveAsync(desired, cancellationToken),
+                            EngineVersion = engine.EngineVersion,
+                        });
                     }
 
                     await WaitAsync(cancellationToken);
@@ -79,6 +98,12 @@ public sealed partial class ReconcileLoop(
                 engine?.Dispose();
             }
         }
+    }
+
+    private void Publish(DeviceState state)
+    {
+        Volatile.Write(ref _state, state);
+        PassCompleted?.Invoke();
     }
 
     private async Task WaitAsync(CancellationToken cancellationToken)

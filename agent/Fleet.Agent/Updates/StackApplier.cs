@@ -22,13 +22,16 @@ public sealed partial class StackApplier(
     IReadOnlyDictionary<string, string> deviceVariables,
     ILogger<StackApplier> logger)
 {
-    /// <summary>Applies every stack; true when all converged. <paramref name="isNewVersion"/> tells an update from a repair.</summary>
-    public async Task<bool> ApplyAsync(DesiredState desired, bool isNewVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies every stack; returns the first failure, or null when all converged.
+    /// <paramref name="isNewVersion"/> tells an update from a repair.
+    /// </summary>
+    public async Task<ErrorDetail?> ApplyAsync(DesiredState desired, bool isNewVersion, CancellationToken cancellationToken)
     {
-        var allConverged = true;
+        ErrorDetail? firstFailure = null;
         foreach (var stack in desired.Stacks.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            allConverged &= await ApplyStackAsync(desired.Version, stack, isNewVersion, cancellationToken);
+            firstFailure ??= await ApplyStackAsync(desired.Version, stack, isNewVersion, cancellationToken);
         }
 
         var desiredNames = desired.Stacks.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
@@ -40,7 +43,41 @@ public sealed partial class StackApplier(
         }
 
         store.AppliedStacks = [.. desiredNames.Order(StringComparer.Ordinal)];
-        return allConverged;
+        return firstFailure;
+    }
+
+    /// <summary>What runs of each desired stack, as the status reports it.</summary>
+    public async Task<IReadOnlyList<StackStatus>> ObserveAsync(DesiredState desired, CancellationToken cancellationToken)
+    {
+        var stacks = new List<StackStatus>();
+        foreach (var stack in desired.Stacks.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            var containers = await engine.PsAsync(stack.Name, cancellationToken);
+            stacks.Add(new StackStatus
+            {
+                Name = stack.Name,
+                Digest = stack.Digest,
+                Services = containers
+                    .GroupBy(c => c.Service, StringComparer.Ordinal)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => new ServiceStatus
+                    {
+                        Name = g.Key,
+                        Containers = g.OrderBy(c => c.Number).Select(c => new ContainerStatus
+                        {
+                            Id = c.Id,
+                            Image = c.Image,
+                            ImageId = c.ImageId,
+                            State = c.State.ToString().ToLowerInvariant(),
+                            Health = c.Health,
+                            ExitCode = c.IsRunning ? null : (int)c.ExitCode,
+                        }).ToList(),
+                    })
+                    .ToList(),
+            });
+        }
+
+        return stacks;
     }
 
     /// <summary>The variables a stack's compose text can use: the desired state's, then the device's own.</summary>
@@ -73,7 +110,7 @@ public sealed partial class StackApplier(
         return variables;
     }
 
-    private async Task<bool> ApplyStackAsync(long version, StackSpec stack, bool isNewVersion, CancellationToken cancellationToken)
+    private async Task<ErrorDetail?> ApplyStackAsync(long version, StackSpec stack, bool isNewVersion, CancellationToken cancellationToken)
     {
         var loaded = ComposeLoader.Load(new ComposeLoadOptions
         {
@@ -86,13 +123,13 @@ public sealed partial class StackApplier(
             var errors = string.Join("; ", loaded.Errors.Select(e => e.ToString()));
             journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = "invalid-compose", Detail = errors });
             LogFailed(stack.Name, errors);
-            return false;
+            return new ErrorDetail { Code = "invalid-compose", Message = errors, Stack = stack.Name };
         }
 
         var plan = await engine.PlanAsync(project, ProjectContext.None, cancellationToken);
         if (plan.IsEmpty)
         {
-            return true;
+            return null;
         }
 
         journal.Append(Event(isNewVersion ? EventKinds.Applying : EventKinds.DriftRepaired, version, stack.Name) with
@@ -105,7 +142,7 @@ public sealed partial class StackApplier(
             var failure = result.Failures[0];
             journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = "apply-failed", Service = failure.Service, Detail = failure.ToString() });
             LogFailed(stack.Name, result.Summary);
-            return false;
+            return new ErrorDetail { Code = "apply-failed", Message = failure.ToString(), Stack = stack.Name, Service = failure.Service };
         }
 
         if (isNewVersion)
@@ -114,7 +151,7 @@ public sealed partial class StackApplier(
         }
 
         LogApplied(stack.Name, result.Summary);
-        return true;
+        return null;
     }
 
     private static DeviceEvent Event(string kind, long version, string stack) =>

@@ -35,7 +35,24 @@ public sealed class AgentEngineTests : IAsyncLifetime
         Assert.NotNull(inspected.Config);
         Assert.Contains($"DEVICE={_scenario.DeviceId}", inspected.Config.Env);
         Assert.Contains("SITE=berlin", inspected.Config.Env);
+
+        DeviceStatus? status = null;
+        await Eventually.TrueAsync(
+            () => (status = LatestStatus(probe)) is { Phase: DeploymentPhases.Committed, AppliedVersion: 1 },
+            TimeSpan.FromSeconds(20),
+            () => $"the retained status says version 1 is committed; agent output:\n{agent.Output}");
+        var stack = Assert.Single(status!.Stacks);
+        Assert.Equal(_stack.Name, stack.Name);
+        Assert.Equal(["app", "worker"], stack.Services.Select(s => s.Name));
+        Assert.All(stack.Services, s => Assert.Equal("running", Assert.Single(s.Containers).State));
+        Assert.Equal(app.ID, stack.Services[0].Containers[0].Id);
+        Assert.False(string.IsNullOrEmpty(status.Facts?.EngineVersion));
+        Assert.Equal(_scenario.DeviceId, status.DeviceId);
     }
+
+    private DeviceStatus? LatestStatus(MqttProbe probe) =>
+        probe.TextsOn(_scenario.Topic("status")).Select(json =>
+            Fleet.Protocol.Serialization.ProtocolJson.Parse(System.Text.Encoding.UTF8.GetBytes(json), Fleet.Protocol.Serialization.ProtocolJsonContext.Default.DeviceStatus).Value).LastOrDefault();
 
     [Fact]
     public async Task AgentStartedWithoutABroker_AppliesItsCachedState()
@@ -109,7 +126,7 @@ public sealed class AgentEngineTests : IAsyncLifetime
 
     private async Task<MqttProbe> PublishAsync(DesiredState desired)
     {
-        var probe = await MqttProbe.ConnectAsync(_scenario.Broker.Port, _scenario.Topic("events"));
+        var probe = await MqttProbe.ConnectAsync(_scenario.Broker.Port, _scenario.Topic("events"), _scenario.Topic("status"));
         await probe.PublishAsync(_scenario.Topic("trust"), _scenario.Keys.TrustDocumentsJson(), retain: true);
         await probe.PublishAsync(_scenario.Topic("desired"), _scenario.Keys.Sign(desired), retain: true);
         return probe;
