@@ -75,7 +75,7 @@ public sealed partial class AgentWorker(
 
             // The cached desired state is applied at once, broker or not.
             var reconcileRun = reconcile.RunAsync(stoppingToken);
-            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile);
+            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile, reporter, stoppingToken);
             if (session is not null)
             {
                 session.ConnectedAsync = (_, _) =>
@@ -128,16 +128,33 @@ public sealed partial class AgentWorker(
         }
     }
 
-    private BrokerSession CreateSession(AgentOptions settings, string deviceId, DesiredStateIntake intake, TrustState trust, ReconcileLoop reconcile)
+    private BrokerSession CreateSession(
+        AgentOptions settings,
+        string deviceId,
+        DesiredStateIntake intake,
+        TrustState trust,
+        ReconcileLoop reconcile,
+        StatusReporter reporter,
+        CancellationToken stoppingToken)
     {
+        var commands = new CommandHandler(
+            deviceId,
+            string.IsNullOrEmpty(settings.Docker) ? null : new Uri(settings.Docker),
+            () =>
+            {
+                reporter.ForceNext();
+                _wake.Writer.TryWrite(true);
+            },
+            reconcile.Request);
+        BrokerSession? session = null;
         var brokerOptions = settings.Broker.ToOptions(deviceId) with
         {
             PresenceTopic = DeviceTopics.Online(deviceId),
             Subscriptions = [DeviceTopics.Trust(deviceId), DeviceTopics.Desired(deviceId), DeviceTopics.Command(deviceId)],
         };
-        return new BrokerSession(
+        session = new BrokerSession(
             brokerOptions,
-            (message, _) =>
+            (message, deliveryToken) =>
             {
                 if (DeviceTopics.TryParse(message.Topic, out var topic))
                 {
@@ -151,6 +168,10 @@ public sealed partial class AgentWorker(
                         case DeviceTopicKind.Trust when trust.Apply(message.Payload.Span) is { IsAccepted: false } refused:
                             LogTrustRefused(refused.ToString());
                             break;
+                        case DeviceTopicKind.Command:
+                            // Off the broker's delivery path: fetching logs must not hold up desired states.
+                            _ = Task.Run(() => AnswerAsync(commands, session!, message, stoppingToken), stoppingToken);
+                            break;
                         default:
                             LogReceived(message.Topic, message.Payload.Length);
                             break;
@@ -162,6 +183,24 @@ public sealed partial class AgentWorker(
             },
             timeProvider,
             loggerFactory.CreateLogger<BrokerSession>());
+        return session;
+    }
+
+    private async Task AnswerAsync(CommandHandler commands, BrokerSession session, BrokerMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await commands.HandleAsync(session, message, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            // A bug in a command must not take the agent down; it is logged and the command times out.
+            LogCommandFailed(message.Topic, ex);
+        }
     }
 
     private PublicKeyDocument? LoadRootKey(AgentOptions settings)
@@ -199,6 +238,9 @@ public sealed partial class AgentWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trust documents refused: {Reason}")]
     private partial void LogTrustRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command on {Topic} failed")]
+    private partial void LogCommandFailed(string topic, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Received {Bytes} bytes on {Topic}")]
     private partial void LogReceived(string topic, int bytes);

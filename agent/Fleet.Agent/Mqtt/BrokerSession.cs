@@ -83,7 +83,12 @@ public sealed partial class BrokerSession : IAsyncDisposable
     }
 
     /// <summary>Publishes with QoS 1; true once the broker acknowledged it, false when offline or refused.</summary>
-    public async Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    public async Task<bool> PublishAsync(
+        string topic,
+        ReadOnlyMemory<byte> payload,
+        bool retain,
+        CancellationToken cancellationToken,
+        ReadOnlyMemory<byte> correlationData = default)
     {
         if (!_client.IsConnected)
         {
@@ -98,6 +103,7 @@ public sealed partial class BrokerSession : IAsyncDisposable
                     .WithPayload(payload.ToArray())
                     .WithRetainFlag(retain)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithCorrelationData(correlationData.IsEmpty ? null : correlationData.ToArray())
                     .Build(),
                 cancellationToken);
             if (!result.IsSuccess)

@@ -1,6 +1,8 @@
+using System.Text;
 using Docker.DotNet.Models;
 using Fleet.IntegrationTests.Infrastructure;
 using Fleet.Protocol.Messages;
+using Fleet.Protocol.Serialization;
 
 namespace Fleet.IntegrationTests.Agent;
 
@@ -52,7 +54,7 @@ public sealed class AgentEngineTests : IAsyncLifetime
 
     private DeviceStatus? LatestStatus(MqttProbe probe) =>
         probe.TextsOn(_scenario.Topic("status")).Select(json =>
-            Fleet.Protocol.Serialization.ProtocolJson.Parse(System.Text.Encoding.UTF8.GetBytes(json), Fleet.Protocol.Serialization.ProtocolJsonContext.Default.DeviceStatus).Value).LastOrDefault();
+            ProtocolJson.Parse(Encoding.UTF8.GetBytes(json), ProtocolJsonContext.Default.DeviceStatus).Value).LastOrDefault();
 
     [Fact]
     public async Task AgentStartedWithoutABroker_AppliesItsCachedState()
@@ -106,6 +108,56 @@ public sealed class AgentEngineTests : IAsyncLifetime
         await _stack.ComposeEngine().DownAsync("other-" + _stack.Name[..12], removeVolumes: true, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Commands_AreAnsweredOnTheResponseTopic_WithTheirCorrelationData()
+    {
+        using var probe = await PublishAsync(Desired(1));
+        var replies = _scenario.Topic("reply/it-controller/#");
+        using var controller = await MqttProbe.ConnectAsync(_scenario.Broker.Port, replies);
+        await using var agent = _scenario.StartAgent(useEngine: true);
+        await WaitForRunningAsync(agent, 2);
+        var before = await AppStartedAtAsync();
+
+        var stack = _stack!.Name;
+        var logs = await AskAsync(controller, agent, "c1", $$$$"""{"id":"c1","kind":"logs","args":{"stack":"{{{{stack}}}}","service":"app","tail":10}}""");
+        var restart = await AskAsync(controller, agent, "c2", $$$$"""{"id":"c2","kind":"restart","args":{"stack":"{{{{stack}}}}","service":"app"}}""");
+        var report = await AskAsync(controller, agent, "c3", """{"id":"c3","kind":"report"}""");
+        var unknown = await AskAsync(controller, agent, "c4", """{"id":"c4","kind":"format-disk"}""");
+        var missing = await AskAsync(controller, agent, "c5", $$$$"""{"id":"c5","kind":"logs","args":{"stack":"{{{{stack}}}}","service":"nope"}}""");
+        var malformed = await AskAsync(controller, agent, "c6", "{not json");
+
+        Assert.True(logs.Ok, logs.Error?.Message);
+        Assert.Contains("hello-from-app", logs.Output, StringComparison.Ordinal);
+        Assert.True(restart.Ok, restart.Error?.Message);
+        Assert.NotEqual(before, await AppStartedAtAsync());
+        Assert.True(report.Ok);
+        Assert.Equal(("c4", "unknown-command"), (unknown.Id, unknown.Error?.Code));
+        Assert.Equal("unknown-service", missing.Error?.Code);
+        Assert.Equal("malformed-command", malformed.Error?.Code);
+        Assert.False(agent.HasExited);
+    }
+
+    private async Task<string?> AppStartedAtAsync()
+    {
+        var app = (await _stack!.ContainersAsync()).Single(c => c.Labels["com.docker.compose.service"] == "app");
+        return (await _stack.InspectAsync(app.ID)).State?.StartedAt;
+    }
+
+    private async Task<DeviceCommandResult> AskAsync(MqttProbe controller, ExternalProcess agent, string id, string command)
+    {
+        var correlation = Encoding.UTF8.GetBytes("corr-" + id);
+        var responseTopic = _scenario.Topic($"reply/it-controller/{id}");
+        await controller.RequestAsync(_scenario.Topic("cmd"), Encoding.UTF8.GetBytes(command), responseTopic, correlation);
+        await Eventually.TrueAsync(
+            () => controller.Correlations.Any(c => c.Topic == responseTopic),
+            TimeSpan.FromSeconds(30),
+            () => $"command {id} is answered; agent output:\n{agent.Output}");
+        Assert.Equal(correlation, controller.Correlations.First(c => c.Topic == responseTopic).CorrelationData);
+        var parsed = ProtocolJson.Parse(Encoding.UTF8.GetBytes(controller.TextsOn(responseTopic).First()), ProtocolJsonContext.Default.DeviceCommandResult);
+        Assert.True(parsed.Succeeded, parsed.Error);
+        return parsed.Value;
+    }
+
     private DesiredState Desired(long version) => FleetKeys.Desired(
         _scenario.DeviceId,
         version,
@@ -113,6 +165,7 @@ public sealed class AgentEngineTests : IAsyncLifetime
             services:
               app:
                 image: fleet-test/busybox:1
+                command: ["sh", "-c", "echo hello-from-app; exec sleep 2147483647"]
                 environment:
                   DEVICE: ${FLEET_DEVICE_ID}
                   SITE: ${SITE:-berlin}

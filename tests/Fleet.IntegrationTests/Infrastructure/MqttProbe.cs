@@ -17,11 +17,14 @@ internal sealed class MqttProbe : IDisposable
         client.ApplicationMessageReceivedAsync += e =>
         {
             Received.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            Correlations.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.CorrelationData ?? []));
             return Task.CompletedTask;
         };
     }
 
     public ConcurrentQueue<(string Topic, byte[] Payload)> Received { get; } = new();
+
+    public ConcurrentQueue<(string Topic, byte[] CorrelationData)> Correlations { get; } = new();
 
     public static async Task<MqttProbe> ConnectAsync(int port, params string[] filters)
     {
@@ -56,6 +59,19 @@ internal sealed class MqttProbe : IDisposable
             .WithTopic(topic)
             .WithPayload(payload)
             .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        Assert.True(result.IsSuccess, $"publish to {topic}: {result.ReasonCode}");
+    }
+
+    /// <summary>An MQTT v5 request: the reply is expected on <paramref name="responseTopic"/> with the same correlation data.</summary>
+    public async Task RequestAsync(string topic, byte[] payload, string responseTopic, byte[] correlationData)
+    {
+        var result = await _client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithResponseTopic(responseTopic)
+            .WithCorrelationData(correlationData)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());
         Assert.True(result.IsSuccess, $"publish to {topic}: {result.ReasonCode}");
