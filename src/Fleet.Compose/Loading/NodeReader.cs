@@ -178,9 +178,13 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
                     {
                         items.Add(item);
                     }
+                    else if (sequence.Items[i] is YamlScalar)
+                    {
+                        diagnostics.Error(sequence.Items[i], service, Index(field, i), "must be a string, not null (quote it: \"\")");
+                    }
                 }
 
-                return items.MoveToImmutable();
+                return items.ToImmutable();
             default:
                 diagnostics.Error(node, service, field, $"must be a list of strings, not {node.KindName}");
                 return [];

@@ -273,4 +273,8 @@ public class ServiceFieldTests
 
         Assert.Equal([4, 5, 7, 7], result.Errors.Select(e => e.Line));
     }
+
+    [Fact]
+    public void NullItemInList_IsAnErrorNamingTheItem() =>
+        Assert.Contains("service web: command[1]: must be a string, not null", TestLoader.Errors("services:\n  web:\n    image: x\n    command: [run, ~]\n"), StringComparison.Ordinal);
 }
