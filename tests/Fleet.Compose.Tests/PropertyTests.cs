@@ -76,6 +76,35 @@ public class PropertyTests
             iter: 2000);
     }
 
+    // Every field that parses its value, with a placeholder for a random value.
+    private static readonly string[] FieldTemplates =
+    [
+        "ports: [\"{0}\"]", "ports: [{{target: \"{0}\", published: \"{0}\"}}]", "volumes: [\"{0}\"]", "volumes: [{{type: tmpfs, target: /t, tmpfs: {{size: \"{0}\", mode: \"{0}\"}}}}]",
+        "volumes: [{{type: bind, source: \"{0}\", target: /b}}]", "mem_limit: \"{0}\"", "memswap_limit: \"{0}\"", "shm_size: \"{0}\"", "cpus: \"{0}\"",
+        "cpu_shares: \"{0}\"", "pids_limit: \"{0}\"", "stop_grace_period: \"{0}\"", "restart: \"{0}\"", "healthcheck: {{interval: \"{0}\", retries: \"{0}\", test: \"{0}\"}}",
+        "deploy: {{replicas: \"{0}\", resources: {{limits: {{cpus: \"{0}\", memory: \"{0}\", pids: \"{0}\"}}}}, restart_policy: {{delay: \"{0}\", max_attempts: \"{0}\"}}}}",
+        "scale: \"{0}\"", "ulimits: {{nofile: \"{0}\", nproc: {{soft: \"{0}\", hard: \"{0}\"}}}}", "devices: [\"{0}\"]", "extra_hosts: [\"{0}\"]", "command: \"{0}\"",
+        "environment: {{A: \"{0}\"}}", "env_file: [\"{0}\"]", "secrets: [{{source: s, mode: \"{0}\"}}]", "privileged: \"{0}\"", "network_mode: \"{0}\"",
+        "depends_on: {{\"{0}\": {{condition: \"{0}\"}}}}", "labels: [\"{0}\"]", "sysctls: [\"{0}\"]", "pull_policy: \"{0}\"",
+    ];
+
+    [Fact]
+    public void RandomValues_InEveryParsedField_NeverCrashTheLoader()
+    {
+        // Long digit runs with unit suffixes reach the overflow edges; the mixed alphabet reaches the syntax edges.
+        var number = Gen.Select(Gen.String[Gen.Char["0123456789"], 1, 40], Gen.OneOf("", "g", "h", "ms", ".5", "e30", ":1", "-1", "m30s", "k", "/udp", "-9"))
+            .Select((digits, suffix) => digits + suffix);
+        var value = Gen.OneOf(number, Gen.String[Gen.Char["0123456789.-:/[]~$eEgGmMhsbkK xyz\\0\u00e9"], 0, 30]);
+        Gen.Select(Gen.Int[0, FieldTemplates.Length - 1], value).Sample(
+            (template, text) =>
+            {
+                var line = string.Format(CultureInfo.InvariantCulture, FieldTemplates[template], text.Replace("\\", "\\\\", StringComparison.Ordinal));
+                var result = TestLoader.Load($"services:\n  web:\n    image: x\n    {line}\nsecrets:\n  s: {{file: ./s}}\n");
+                Assert.True(result.Succeeded || result.Errors.Any());
+            },
+            iter: 5000);
+    }
+
     private static string Damage(string yaml, (int Position, int Kind, char Character)[] edits)
     {
         var text = new StringBuilder(yaml);
