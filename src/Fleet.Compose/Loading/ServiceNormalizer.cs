@@ -111,6 +111,11 @@ internal static class ServiceNormalizer
             diagnostics.Error(service["restart"]!, name, "restart", $"invalid restart policy \"{restart}\": must be no, always, unless-stopped, on-failure or on-failure:N");
         }
 
+        if (service["container_name"] is { } containerName && (deployReplicas ?? scale ?? 1) > 1)
+        {
+            diagnostics.Error(containerName, name, "container_name", "cannot be used with more than one replica: container names are unique");
+        }
+
         var pullPolicy = Str("pull_policy");
         if (pullPolicy is not null && pullPolicy is not ("always" or "never" or "missing" or "if_not_present" or "build" or "daily" or "weekly")
             && !pullPolicy.StartsWith("every_", StringComparison.Ordinal))

@@ -290,4 +290,14 @@ public class ServiceFieldTests
         Assert.True(result.Succeeded);
         Assert.Equal("compose.yaml:4:5: warning: service web: pid: not applied by Fleet, ignored", Assert.Single(result.Diagnostics).ToString());
     }
+
+    [Theory]
+    [InlineData("services:\n  \"web server\": {image: x}\n", "services: invalid name \"web server\"")]
+    [InlineData("services:\n  web: {image: x}\nvolumes:\n  \"da/ta\":\n", "volumes: invalid name \"da/ta\"")]
+    public void InvalidName_IsRefused(string yaml, string expected) =>
+        Assert.Contains(expected, TestLoader.Errors(yaml), StringComparison.Ordinal);
+
+    [Fact]
+    public void ContainerName_WithSeveralReplicas_IsRefused() =>
+        Assert.Contains("container_name: cannot be used with more than one replica", TestLoader.Errors("services:\n  web:\n    image: x\n    container_name: web\n    scale: 2\n"), StringComparison.Ordinal);
 }
