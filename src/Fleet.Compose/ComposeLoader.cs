@@ -92,7 +92,7 @@ public static class ComposeLoader
             diagnostics.Error(include, null, "include", "not supported by Fleet: a stack is sent to devices as one set of files; merge the included file with -f");
         }
 
-        var name = ProjectName(root, options, workingDirectory, reader);
+        var name = ProjectName(root, options with { ProjectName = options.ProjectName ?? lookup("COMPOSE_PROJECT_NAME") }, workingDirectory, reader);
         if (name is null)
         {
             return null;
