@@ -132,7 +132,6 @@ public static class ComposeLoader
         var active = servicesNode.Entries.Where(e => IsActive(e.Value, options.Profiles)).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal);
         var context = new LoadContext
         {
-            ProjectName = name,
             Paths = paths,
             Lookup = lookup,
             Reader = reader,

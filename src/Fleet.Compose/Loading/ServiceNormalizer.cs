@@ -47,7 +47,7 @@ internal static class ServiceNormalizer
     {
         var reader = context.Reader;
         var diagnostics = context.Diagnostics;
-        if (reader.Mapping(node, name, null!) is not { } service)
+        if (reader.Mapping(node, name, null) is not { } service)
         {
             if (node is YamlScalar { IsNull: true })
             {
