@@ -300,4 +300,16 @@ public class ServiceFieldTests
     [Fact]
     public void ContainerName_WithSeveralReplicas_IsRefused() =>
         Assert.Contains("container_name: cannot be used with more than one replica", TestLoader.Errors("services:\n  web:\n    image: x\n    container_name: web\n    scale: 2\n"), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("ports: [\"300.1.1.1:80:80\"]", "invalid host IP \"300.1.1.1\"")]
+    [InlineData("ports: [{target: 80, host_ip: localhost}]", "ports[0].host_ip: invalid IP address \"localhost\"")]
+    [InlineData("extra_hosts: [\"db:not-an-ip\"]", "extra_hosts[0]: invalid IP address \"not-an-ip\"")]
+    [InlineData("networks: {default: {ipv4_address: \"::1\"}}", "networks.default.ipv4_address: invalid IPv4 address \"::1\"")]
+    public void InvalidAddress_IsRefusedBeforeItReachesTheEngine(string line, string expected) =>
+        Assert.Contains(expected, TestLoader.Errors($"services:\n  web:\n    image: x\n    {line}\n"), StringComparison.Ordinal);
+
+    [Fact]
+    public void ExtraHost_HostGateway_IsAccepted() =>
+        Assert.Equal(["host.docker.internal:host-gateway"], TestLoader.Service("image: x\nextra_hosts: [\"host.docker.internal:host-gateway\"]").ExtraHosts.ToArray());
 }
