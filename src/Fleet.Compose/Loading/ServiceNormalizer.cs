@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
 using Fleet.Compose.Interpolation;
 using Fleet.Compose.Model;
 using Fleet.Compose.Yaml;
@@ -26,10 +28,9 @@ internal static class ServiceNormalizer
         "cpu_rt_period", "cpu_rt_runtime", "credential_spec", "develop", "dns_opt", "external_links", "gpus", "ipc", "isolation",
         "label_file", "links", "mac_address", "mem_reservation", "mem_swappiness", "oom_kill_disable", "oom_score_adj", "pid",
         "post_start", "pre_stop", "runtime", "storage_opt", "userns_mode", "uts", "volumes_from", "use_api_socket", "models", "provider",
-        "extends",
     ];
 
-    private static readonly string[] AllKeys = [.. Modelled, .. Ignored];
+    private static readonly string[] AllKeys = [.. Modelled, .. Ignored, "extends"];
     private static readonly string[] HealthcheckKeys = ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"];
     private static readonly string[] DependsOnKeys = ["condition", "required", "restart"];
     private static readonly string[] NetworkKeys = ["aliases", "ipv4_address", "ipv6_address", "priority", "mac_address", "link_local_ips", "driver_opts", "interface_name", "gw_priority"];
@@ -48,7 +49,7 @@ internal static class ServiceNormalizer
     {
         var reader = context.Reader;
         var diagnostics = context.Diagnostics;
-        if (reader.Mapping(node, name, null!) is not { } service)
+        if (reader.Mapping(node, name, null) is not { } service)
         {
             if (node is YamlScalar { IsNull: true })
             {
@@ -73,6 +74,12 @@ internal static class ServiceNormalizer
         ImmutableArray<string> List(string key, bool allowSingle = false) =>
             service[key] is { } n ? reader.Strings(n, name, key, allowSingle) : [];
 
+        // Ignoring extends would silently run a different service than the author wrote.
+        if (service.KeyNode("extends") is { } extends)
+        {
+            diagnostics.Error(extends, name, "extends", "not supported by Fleet: write the service out in full, or merge files with -f");
+        }
+
         var image = Str("image");
         if (service["build"] is { } build)
         {
@@ -87,7 +94,7 @@ internal static class ServiceNormalizer
         }
         else if (image is null)
         {
-            diagnostics.Error(service, name, "image", $"service {name} has no image: set image: to an image in a registry the device can reach");
+            diagnostics.Error(service, name, null, $"service {name} has no image: set image: to an image in a registry the device can reach");
         }
 
         var networkMode = Str("network_mode");
@@ -104,6 +111,11 @@ internal static class ServiceNormalizer
         if (Str("restart") is { } restart && !IsRestartPolicy(restart))
         {
             diagnostics.Error(service["restart"]!, name, "restart", $"invalid restart policy \"{restart}\": must be no, always, unless-stopped, on-failure or on-failure:N");
+        }
+
+        if (service["container_name"] is { } containerName && (deployReplicas ?? scale ?? 1) > 1)
+        {
+            diagnostics.Error(containerName, name, "container_name", "cannot be used with more than one replica: container names are unique");
         }
 
         var pullPolicy = Str("pull_policy");
@@ -335,8 +347,8 @@ internal static class ServiceNormalizer
                 network = new ServiceNetwork
                 {
                     Aliases = options["aliases"] is { } aliases ? reader.Strings(aliases, name, field + ".aliases") : [],
-                    Ipv4Address = options["ipv4_address"] is { } v4 ? reader.String(v4, name, field + ".ipv4_address") : null,
-                    Ipv6Address = options["ipv6_address"] is { } v6 ? reader.String(v6, name, field + ".ipv6_address") : null,
+                    Ipv4Address = Address(options["ipv4_address"], AddressFamily.InterNetwork, name, field + ".ipv4_address", context),
+                    Ipv6Address = Address(options["ipv6_address"], AddressFamily.InterNetworkV6, name, field + ".ipv6_address", context),
                     Priority = options["priority"] is { } priority ? reader.Int(priority, name, field + ".priority") ?? 0 : 0,
                     MacAddress = options["mac_address"] is { } mac ? reader.String(mac, name, field + ".mac_address") : null,
                 };
@@ -346,6 +358,21 @@ internal static class ServiceNormalizer
         }
 
         return result.ToImmutable();
+    }
+
+    private static string? Address(YamlNode? node, AddressFamily family, string name, string field, LoadContext context)
+    {
+        if (node is null || context.Reader.String(node, name, field) is not { } text)
+        {
+            return null;
+        }
+
+        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != family)
+        {
+            context.Diagnostics.Error(node, name, field, $"invalid {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address \"{text}\"");
+        }
+
+        return text;
     }
 
     private static ImmutableSortedDictionary<string, ServiceDependency> ReadDependsOn(YamlMapping service, string name, LoadContext context)
@@ -688,6 +715,13 @@ internal static class ServiceNormalizer
             if (ip.StartsWith('[') && ip.EndsWith(']'))
             {
                 ip = ip[1..^1];
+            }
+
+            // "host-gateway" is Docker's name for the host's address on the bridge.
+            if (ip != "host-gateway" && !IPAddress.TryParse(ip, out _))
+            {
+                context.Diagnostics.Error(((YamlSequence)node).Items[i], name, NodeReader.Index("extra_hosts", i), $"invalid IP address \"{ip}\" in \"{item}\"");
+                continue;
             }
 
             hosts.Add(item[..at] + ":" + ip);
