@@ -88,7 +88,8 @@ public static class CanonicalJson
             Objects(w, "depends_on", s.DependsOn, WriteDependency);
         }
 
-        if (s.Deploy is { } deploy)
+        // A deploy block holding only update_config says nothing about the container itself.
+        if (s.Deploy is { } deploy && !(forHash && deploy is { Mode: null, Resources: null, RestartPolicy: null } && deploy.Labels.IsEmpty))
         {
             w.WritePropertyName("deploy");
             WriteDeploy(w, deploy, forHash);

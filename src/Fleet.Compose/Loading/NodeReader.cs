@@ -36,10 +36,22 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
     {
         if (node is YamlScalar scalar)
         {
-            return scalar.IsNull ? null : scalar.Value;
+            return scalar.IsNull ? null : WithoutNul(scalar, service, field);
         }
 
         diagnostics.Error(node, service, field, $"must be a string, not {node.KindName}");
+        return null;
+    }
+
+    // No compose value can carry a NUL (paths, environment, arguments all end as C strings); refuse it here, once.
+    private string? WithoutNul(YamlScalar scalar, string? service, string field)
+    {
+        if (!scalar.Value.Contains('\0', StringComparison.Ordinal))
+        {
+            return scalar.Value;
+        }
+
+        diagnostics.Error(scalar, service, field, "must not contain a NUL character");
         return null;
     }
 
@@ -94,9 +106,10 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
             return null;
         }
 
-        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        // The bound keeps cpus * 1e9 (Docker's NanoCpus) inside a long.
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value > 1_000_000m)
         {
-            diagnostics.Error(node, service, field, $"invalid number \"{text}\": must be a non-negative number such as 0.5");
+            diagnostics.Error(node, service, field, $"invalid number \"{text}\": must be a non-negative number up to 1000000, such as 0.5");
             return null;
         }
 
@@ -178,9 +191,13 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
                     {
                         items.Add(item);
                     }
+                    else if (sequence.Items[i] is YamlScalar)
+                    {
+                        diagnostics.Error(sequence.Items[i], service, Index(field, i), "must be a string, not null (quote it: \"\")");
+                    }
                 }
 
-                return items.MoveToImmutable();
+                return items.ToImmutable();
             default:
                 diagnostics.Error(node, service, field, $"must be a list of strings, not {node.KindName}");
                 return [];
@@ -198,7 +215,7 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
             case YamlMapping mapping:
                 foreach (var (key, value) in mapping.Entries)
                 {
-                    result.Add((key.Value, value is YamlScalar scalar ? (scalar.IsNull ? null : scalar.Value) : String(value, service, Join(field, key.Value)), value));
+                    result.Add((key.Value, value is YamlScalar { IsNull: true } ? null : String(value, service, Join(field, key.Value)), value));
                 }
 
                 break;

@@ -26,10 +26,9 @@ internal static class ServiceNormalizer
         "cpu_rt_period", "cpu_rt_runtime", "credential_spec", "develop", "dns_opt", "external_links", "gpus", "ipc", "isolation",
         "label_file", "links", "mac_address", "mem_reservation", "mem_swappiness", "oom_kill_disable", "oom_score_adj", "pid",
         "post_start", "pre_stop", "runtime", "storage_opt", "userns_mode", "uts", "volumes_from", "use_api_socket", "models", "provider",
-        "extends",
     ];
 
-    private static readonly string[] AllKeys = [.. Modelled, .. Ignored];
+    private static readonly string[] AllKeys = [.. Modelled, .. Ignored, "extends"];
     private static readonly string[] HealthcheckKeys = ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"];
     private static readonly string[] DependsOnKeys = ["condition", "required", "restart"];
     private static readonly string[] NetworkKeys = ["aliases", "ipv4_address", "ipv6_address", "priority", "mac_address", "link_local_ips", "driver_opts", "interface_name", "gw_priority"];
@@ -73,6 +72,12 @@ internal static class ServiceNormalizer
         ImmutableArray<string> List(string key, bool allowSingle = false) =>
             service[key] is { } n ? reader.Strings(n, name, key, allowSingle) : [];
 
+        // Ignoring extends would silently run a different service than the author wrote.
+        if (service.KeyNode("extends") is { } extends)
+        {
+            diagnostics.Error(extends, name, "extends", "not supported by Fleet: write the service out in full, or merge files with -f");
+        }
+
         var image = Str("image");
         if (service["build"] is { } build)
         {
@@ -87,7 +92,7 @@ internal static class ServiceNormalizer
         }
         else if (image is null)
         {
-            diagnostics.Error(service, name, "image", $"service {name} has no image: set image: to an image in a registry the device can reach");
+            diagnostics.Error(service, name, null, $"service {name} has no image: set image: to an image in a registry the device can reach");
         }
 
         var networkMode = Str("network_mode");

@@ -36,13 +36,13 @@ internal static class ByteSizeParser
             return false;
         }
 
-        var total = number * multiplier;
-        if (total > long.MaxValue)
+        // Compare before multiplying: decimal overflows near 7.9e28, long well before.
+        if (number > long.MaxValue / multiplier)
         {
             return false;
         }
 
-        bytes = (long)total;
+        bytes = (long)(number * multiplier);
         return true;
     }
 }

@@ -55,6 +55,11 @@ internal static class DurationParser
                 return false;
             }
 
+            if (number > TimeSpan.MaxValue.Ticks / ticksPerUnit.Value)
+            {
+                return false;
+            }
+
             totalTicks += number * ticksPerUnit.Value;
             if (totalTicks > TimeSpan.MaxValue.Ticks)
             {

@@ -14,9 +14,10 @@ internal static class YamlTreeReader
 
     public static YamlNode? Read(string file, string text, ComposeLimits limits, DiagnosticBag diagnostics)
     {
+        var builder = new Builder(file, limits, diagnostics);
         try
         {
-            return new Builder(file, limits, diagnostics).Build(text);
+            return builder.Build(text);
         }
         catch (YamlException e)
         {
@@ -27,6 +28,12 @@ internal static class YamlTreeReader
         catch (LimitExceededException e)
         {
             diagnostics.Error(e.Mark, null, null, e.Message);
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser throws this (not a YamlException) on some malformed flow collections.
+            diagnostics.Error(builder.LastMark, null, null, "invalid YAML: malformed flow collection ({ } or [ ]) after this point");
             return null;
         }
     }
@@ -118,6 +125,8 @@ internal static class YamlTreeReader
         private readonly Stack<Frame> _frames = new();
         private long _expanded;
 
+        public SourceMark LastMark { get; private set; } = new(file, 1, 1);
+
         public YamlNode? Build(string text)
         {
             var parser = new Parser(new StringReader(text));
@@ -126,6 +135,7 @@ internal static class YamlTreeReader
             while (parser.MoveNext())
             {
                 var current = parser.Current!;
+                LastMark = Mark(file, current.Start);
                 switch (current)
                 {
                     case DocumentStart:

@@ -116,4 +116,12 @@ public class InterpolatorTests
 
         Assert.Equal("busybox:1.2.3", project.Services["web"].Image);
     }
+
+    [Fact]
+    public void Load_ValueInterpolatedToEmpty_IsAnEmptyStringNotUnset()
+    {
+        var web = TestLoader.Project("services:\n  web:\n    image: x\n    environment:\n      A: ${UNSET:+alt}\n      B: ${UNSET}\n").Services["web"];
+
+        Assert.Equal(("", ""), (web.Environment["A"], web.Environment["B"]));
+    }
 }

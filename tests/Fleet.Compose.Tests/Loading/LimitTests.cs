@@ -25,4 +25,14 @@ public class LimitTests
 
         Assert.Equal("compose.yaml: file not found", Assert.Single(result.Errors).ToString());
     }
+
+    [Theory]
+    [InlineData("volumes: [\"./a\\0b:/x\"]", "must not contain a NUL character")]
+    [InlineData("env_file: [\"a\\0b\"]", "must not contain a NUL character")]
+    [InlineData("environment: {A: \"x\\0y\"}", "must not contain a NUL character")]
+    [InlineData("cpus: 99999999999999999", "must be a non-negative number up to 1000000")]
+    [InlineData("mem_limit: 99999999999999999999999g", "invalid size")]
+    [InlineData("stop_grace_period: 99999999999999999999h", "invalid duration")]
+    public void ValueThatWouldBreakTheEngine_IsAnErrorNotAnException(string line, string expected) =>
+        Assert.Contains(expected, TestLoader.Errors($"services:\n  web:\n    image: x\n    {line}\n"), StringComparison.Ordinal);
 }

@@ -273,4 +273,21 @@ public class ServiceFieldTests
 
         Assert.Equal([4, 5, 7, 7], result.Errors.Select(e => e.Line));
     }
+
+    [Fact]
+    public void NullItemInList_IsAnErrorNamingTheItem() =>
+        Assert.Contains("service web: command[1]: must be a string, not null", TestLoader.Errors("services:\n  web:\n    image: x\n    command: [run, ~]\n"), StringComparison.Ordinal);
+
+    [Fact]
+    public void Extends_IsRefusedRatherThanSilentlyIgnored() =>
+        Assert.Contains("service web: extends: not supported by Fleet", TestLoader.Errors("services:\n  base: {image: x}\n  web:\n    image: x\n    extends: base\n"), StringComparison.Ordinal);
+
+    [Fact]
+    public void ValidButUnappliedKey_IsAWarningNotAnError()
+    {
+        var result = TestLoader.Load("services:\n  web:\n    image: x\n    pid: host\n");
+
+        Assert.True(result.Succeeded);
+        Assert.Equal("compose.yaml:4:5: warning: service web: pid: not applied by Fleet, ignored", Assert.Single(result.Diagnostics).ToString());
+    }
 }

@@ -98,4 +98,12 @@ public class YamlTreeReaderTests
 
         Assert.Contains("unknown alias \"*nothing\"", errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_WithMalformedFlowCollectionThatTripsTheParser_IsAnErrorNotAnException()
+    {
+        var errors = TestLoader.Errors("services: {\n$  svc0: {restart: 'always', ports: [{protocol: tcp}]-, image: \"busybox:1\"},\n");
+
+        Assert.Contains("invalid YAML", errors, StringComparison.Ordinal);
+    }
 }
