@@ -40,13 +40,18 @@ public sealed class ApplyTests
         var project = stack.Project(Service("web", replicas: 2), Service("db"));
         Assert.True((await stack.ApplyAsync(project)).Converged);
         var before = (await stack.ContainersAsync()).ToDictionary(c => c.ID, c => c.Status);
+        var since = UnixTime(DateTimeOffset.UtcNow);
 
         var again = await stack.ApplyAsync(project);
 
+        var until = UnixTime(DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.True(again.Converged, again.Summary);
         Assert.True(again.Plan.IsEmpty, string.Join("; ", again.Plan.Steps));
         Assert.Empty(again.Outcomes);
         Assert.Equal(before.Keys.Order(), (await stack.ContainersAsync()).Select(c => c.ID).Order());
+        var (_, events) = await ExternalProcess.RunAsync(
+            "docker", TimeSpan.FromSeconds(30), "events", "--since", since, "--until", until, "--filter", $"label=com.docker.compose.project={stack.Name}", "--format", "{{.Type}} {{.Action}}");
+        Assert.True(events.Trim().Length == 0, $"the no-op apply changed the engine: {events}");
     }
 
     [Fact]
@@ -167,4 +172,8 @@ public sealed class ApplyTests
         Assert.True(order.IndexOf("healthy:db") < order.IndexOf("start:web#1"), string.Join(", ", order));
         Assert.Equal("healthy", (await stack.InspectAsync($"{stack.Name}-db-1")).State.Health.Status);
     }
+
+    /// <summary>Seconds with milliseconds, as <c>docker events --since</c> takes them: whole seconds would catch the first apply.</summary>
+    private static string UnixTime(DateTimeOffset time) =>
+        (time.ToUnixTimeMilliseconds() / 1000m).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
 }
