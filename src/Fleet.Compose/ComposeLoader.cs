@@ -92,7 +92,7 @@ public static class ComposeLoader
             diagnostics.Error(include, null, "include", "not supported by Fleet: a stack is sent to devices as one set of files; merge the included file with -f");
         }
 
-        var name = ProjectName(root, options, workingDirectory, reader);
+        var name = ProjectName(root, options with { ProjectName = options.ProjectName ?? lookup("COMPOSE_PROJECT_NAME") }, workingDirectory, reader);
         if (name is null)
         {
             return null;
@@ -117,11 +117,21 @@ public static class ComposeLoader
             return null;
         }
 
+        foreach (var section in (string[])["services", "networks", "volumes", "configs", "secrets"])
+        {
+            foreach (var (key, _) in (root[section] as YamlMapping)?.Entries ?? [])
+            {
+                if (!IsValidName(key.Value))
+                {
+                    diagnostics.Error(key, null, section, $"invalid name \"{key.Value}\": use letters, digits, '.', '_' and '-'");
+                }
+            }
+        }
+
         var all = servicesNode.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal);
         var active = servicesNode.Entries.Where(e => IsActive(e.Value, options.Profiles)).Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal);
         var context = new LoadContext
         {
-            ProjectName = name,
             Paths = paths,
             Lookup = lookup,
             Reader = reader,
@@ -215,6 +225,10 @@ public static class ComposeLoader
             .Where(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_').ToArray()).TrimStart('-', '_');
         return fromDirectory.Length > 0 ? fromDirectory : "default";
     }
+
+    // The specification's pattern for service, network, volume, config and secret keys: they end up in engine object names.
+    private static bool IsValidName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     private static bool IsValidProjectName(string name) =>
         name.Length > 0 && (char.IsAsciiLetterLower(name[0]) || char.IsAsciiDigit(name[0]))

@@ -71,14 +71,28 @@ public class CorpusTests
     }
 
     [Fact]
-    public void ComposeGo_EnvFiles_AreReadInOrder()
+    public void ComposeGo_EnvFiles_LaterFileWins_AndDotEnvGivesVariablesAndProjectName()
     {
-        var directory = Path.Combine(Corpus, "compose-go/cli/testdata/env-file");
         var result = LoadComposeGo("cli/testdata/env-file/compose-with-env-files.yaml");
 
-        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        Assert.NotEmpty(result.Project!.Services.Values.SelectMany(s => s.Environment));
-        Assert.True(Directory.Exists(directory));
+        var simple = result.Project!.Services["simple"];
+        Assert.Equal("9090", simple.Environment["DEFAULT_PORT"]);
+        Assert.Equal("8000", Assert.Single(simple.Ports).Published);
+        Assert.Equal("my_project_from_dot_env", result.Project.Name);
+    }
+
+    [Fact]
+    public void ComposeGo_ExplicitEnvFile_ReplacesDotEnv()
+    {
+        var directory = Path.Combine(Corpus, "compose-go/cli/testdata/env-file");
+        var result = ComposeLoader.Load(new ComposeLoadOptions
+        {
+            Files = [new ComposeFile(Path.Combine(directory, "compose-with-env-files.yaml"))],
+            EnvFile = Path.Combine(directory, "override.env"),
+        });
+
+        Assert.Equal("9000", Assert.Single(result.Project!.Services["simple"].Ports).Published);
+        Assert.Equal("env-file", result.Project.Name);
     }
 
     [Fact]

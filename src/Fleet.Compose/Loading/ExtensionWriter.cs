@@ -82,6 +82,4 @@ internal static class ExtensionWriter
                 break;
         }
     }
-
-    public static ImmutableSortedDictionary<string, JsonElement> Empty => ComposeCollections.EmptyMap<JsonElement>();
 }

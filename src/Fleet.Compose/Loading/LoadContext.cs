@@ -5,8 +5,6 @@ namespace Fleet.Compose.Loading;
 /// <summary>What normalizing a service needs to know about the rest of the project.</summary>
 internal sealed class LoadContext
 {
-    public required string ProjectName { get; init; }
-
     public required VariableLookup Lookup { get; init; }
 
     public required NodeReader Reader { get; init; }

@@ -3,8 +3,6 @@ namespace Fleet.Compose.Loading;
 /// <summary>Resolves relative paths against the project directory, as the specification says.</summary>
 internal sealed class LoadContextPaths(string projectDirectory, Func<string, string?> lookup)
 {
-    public string ProjectDirectory => projectDirectory;
-
     public string Resolve(string path)
     {
         if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))

@@ -18,7 +18,7 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
 
     public static string Index(string prefix, int index) => string.Create(CultureInfo.InvariantCulture, $"{prefix}[{index}]");
 
-    public YamlMapping? Mapping(YamlNode node, string? service, string field)
+    public YamlMapping? Mapping(YamlNode node, string? service, string? field)
     {
         switch (node)
         {
@@ -270,6 +270,4 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
                 $"unknown key \"{key.Value}\"{where}" + (suggestion is null ? "" : $" (did you mean \"{suggestion}\"?)"));
         }
     }
-
-    public static ImmutableSortedDictionary<string, T> Sorted<T>(IEnumerable<KeyValuePair<string, T>> items) => ComposeCollections.ToMap(items);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Net;
 using Fleet.Compose.Model;
 using Fleet.Compose.Yaml;
 
@@ -94,11 +95,18 @@ internal static class PortParser
             context.Diagnostics.Error(mapping["mode"]!, service, field + ".mode", $"invalid mode \"{mode}\": must be ingress or host");
         }
 
+        var ipNode = mapping["host_ip"];
+        var hostIp = ipNode is null ? null : reader.String(ipNode, service, field + ".host_ip");
+        if (hostIp is not null && !IPAddress.TryParse(hostIp, out _))
+        {
+            context.Diagnostics.Error(ipNode!, service, field + ".host_ip", $"invalid IP address \"{hostIp}\"");
+        }
+
         return new ServicePort
         {
             Target = target,
             Published = published,
-            HostIp = mapping["host_ip"] is { } ip ? reader.String(ip, service, field + ".host_ip") : null,
+            HostIp = hostIp,
             Protocol = protocol?.ToLowerInvariant() ?? "tcp",
             Mode = mode ?? "ingress",
             Name = mapping["name"] is { } name ? reader.String(name, service, field + ".name") : null,
@@ -165,6 +173,11 @@ internal static class PortParser
         if (!string.IsNullOrEmpty(publishedText) && !TryRange(publishedText, out publishedLow, out publishedHigh))
         {
             return ([], $"invalid port \"{publishedText}\": must be 1-65535");
+        }
+
+        if (!string.IsNullOrEmpty(hostIp) && !IPAddress.TryParse(hostIp, out _))
+        {
+            return ([], $"invalid host IP \"{hostIp}\" in \"{text}\"");
         }
 
         var targetCount = targetHigh - targetLow + 1;

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
 using Fleet.Compose.Interpolation;
 using Fleet.Compose.Model;
 using Fleet.Compose.Yaml;
@@ -47,7 +49,7 @@ internal static class ServiceNormalizer
     {
         var reader = context.Reader;
         var diagnostics = context.Diagnostics;
-        if (reader.Mapping(node, name, null!) is not { } service)
+        if (reader.Mapping(node, name, null) is not { } service)
         {
             if (node is YamlScalar { IsNull: true })
             {
@@ -109,6 +111,11 @@ internal static class ServiceNormalizer
         if (Str("restart") is { } restart && !IsRestartPolicy(restart))
         {
             diagnostics.Error(service["restart"]!, name, "restart", $"invalid restart policy \"{restart}\": must be no, always, unless-stopped, on-failure or on-failure:N");
+        }
+
+        if (service["container_name"] is { } containerName && (deployReplicas ?? scale ?? 1) > 1)
+        {
+            diagnostics.Error(containerName, name, "container_name", "cannot be used with more than one replica: container names are unique");
         }
 
         var pullPolicy = Str("pull_policy");
@@ -340,8 +347,8 @@ internal static class ServiceNormalizer
                 network = new ServiceNetwork
                 {
                     Aliases = options["aliases"] is { } aliases ? reader.Strings(aliases, name, field + ".aliases") : [],
-                    Ipv4Address = options["ipv4_address"] is { } v4 ? reader.String(v4, name, field + ".ipv4_address") : null,
-                    Ipv6Address = options["ipv6_address"] is { } v6 ? reader.String(v6, name, field + ".ipv6_address") : null,
+                    Ipv4Address = Address(options["ipv4_address"], AddressFamily.InterNetwork, name, field + ".ipv4_address", context),
+                    Ipv6Address = Address(options["ipv6_address"], AddressFamily.InterNetworkV6, name, field + ".ipv6_address", context),
                     Priority = options["priority"] is { } priority ? reader.Int(priority, name, field + ".priority") ?? 0 : 0,
                     MacAddress = options["mac_address"] is { } mac ? reader.String(mac, name, field + ".mac_address") : null,
                 };
@@ -351,6 +358,21 @@ internal static class ServiceNormalizer
         }
 
         return result.ToImmutable();
+    }
+
+    private static string? Address(YamlNode? node, AddressFamily family, string name, string field, LoadContext context)
+    {
+        if (node is null || context.Reader.String(node, name, field) is not { } text)
+        {
+            return null;
+        }
+
+        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != family)
+        {
+            context.Diagnostics.Error(node, name, field, $"invalid {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address \"{text}\"");
+        }
+
+        return text;
     }
 
     private static ImmutableSortedDictionary<string, ServiceDependency> ReadDependsOn(YamlMapping service, string name, LoadContext context)
@@ -693,6 +715,13 @@ internal static class ServiceNormalizer
             if (ip.StartsWith('[') && ip.EndsWith(']'))
             {
                 ip = ip[1..^1];
+            }
+
+            // "host-gateway" is Docker's name for the host's address on the bridge.
+            if (ip != "host-gateway" && !IPAddress.TryParse(ip, out _))
+            {
+                context.Diagnostics.Error(((YamlSequence)node).Items[i], name, NodeReader.Index("extra_hosts", i), $"invalid IP address \"{ip}\" in \"{item}\"");
+                continue;
             }
 
             hosts.Add(item[..at] + ":" + ip);

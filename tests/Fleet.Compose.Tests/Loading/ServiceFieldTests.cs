@@ -290,4 +290,26 @@ public class ServiceFieldTests
         Assert.True(result.Succeeded);
         Assert.Equal("compose.yaml:4:5: warning: service web: pid: not applied by Fleet, ignored", Assert.Single(result.Diagnostics).ToString());
     }
+
+    [Theory]
+    [InlineData("services:\n  \"web server\": {image: x}\n", "services: invalid name \"web server\"")]
+    [InlineData("services:\n  web: {image: x}\nvolumes:\n  \"da/ta\":\n", "volumes: invalid name \"da/ta\"")]
+    public void InvalidName_IsRefused(string yaml, string expected) =>
+        Assert.Contains(expected, TestLoader.Errors(yaml), StringComparison.Ordinal);
+
+    [Fact]
+    public void ContainerName_WithSeveralReplicas_IsRefused() =>
+        Assert.Contains("container_name: cannot be used with more than one replica", TestLoader.Errors("services:\n  web:\n    image: x\n    container_name: web\n    scale: 2\n"), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("ports: [\"300.1.1.1:80:80\"]", "invalid host IP \"300.1.1.1\"")]
+    [InlineData("ports: [{target: 80, host_ip: localhost}]", "ports[0].host_ip: invalid IP address \"localhost\"")]
+    [InlineData("extra_hosts: [\"db:not-an-ip\"]", "extra_hosts[0]: invalid IP address \"not-an-ip\"")]
+    [InlineData("networks: {default: {ipv4_address: \"::1\"}}", "networks.default.ipv4_address: invalid IPv4 address \"::1\"")]
+    public void InvalidAddress_IsRefusedBeforeItReachesTheEngine(string line, string expected) =>
+        Assert.Contains(expected, TestLoader.Errors($"services:\n  web:\n    image: x\n    {line}\n"), StringComparison.Ordinal);
+
+    [Fact]
+    public void ExtraHost_HostGateway_IsAccepted() =>
+        Assert.Equal(["host.docker.internal:host-gateway"], TestLoader.Service("image: x\nextra_hosts: [\"host.docker.internal:host-gateway\"]").ExtraHosts.ToArray());
 }

@@ -23,6 +23,24 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task NativeAgent_Config_GivesTheSameDigestAsTheLibrary()
+    {
+        var stack = Path.Combine(RepoPaths.Root, "tests", "Fleet.IntegrationTests", "Compose", "Stacks", "basic");
+        var expected = ComposeLoader.Load(new ComposeLoadOptions
+        {
+            Files = [new ComposeFile(Path.Combine(stack, "compose.yaml"))],
+            ProjectName = "p",
+            Environment = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("MODE", "prod").Add("HOME", "/root"),
+        }).Project!.Digest;
+        var native = RepoPaths.NativeAgent;
+        Assert.True(File.Exists(native), $"{native} is missing: ./test.sh publishes the NativeAOT agent there");
+
+        var (exitCode, output) = await ExternalProcess.RunAsync("env", TimeSpan.FromSeconds(30), "-i", "MODE=prod", "HOME=/root", native, "config", "-f", Path.Combine(stack, "compose.yaml"), "-p", "p", "--digest");
+
+        Assert.Equal((0, expected), (exitCode, output.Trim()));
+    }
+
+    [Fact]
     public async Task Config_Json_HasComposeShape_AndYamlLoadsBackToTheSameDigest()
     {
         var file = Write("compose.yaml", "services:\n  web:\n    image: fleet-test/busybox:1\n    environment: [A=1]\n    healthcheck: {test: true, interval: 1m30s}\n");
