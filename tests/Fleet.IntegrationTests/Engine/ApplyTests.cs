@@ -74,6 +74,20 @@ public sealed class ApplyTests
     }
 
     [Fact]
+    public async Task Apply_Replacement_MountsTheOldContainersAnonymousVolume()
+    {
+        await using var stack = await CreateAsync();
+        var web = Service("web") with { Volumes = [new ServiceVolume { Type = "volume", Target = "/state" }] };
+        Assert.True((await stack.ApplyAsync(stack.Project(web))).Converged);
+        var volume = (await stack.InspectAsync($"{stack.Name}-web-1")).Mounts.Single(m => m.Destination == "/state").Name;
+
+        var result = await stack.ApplyAsync(stack.Project(web with { ConfigHash = "v2" }));
+
+        Assert.True(result.Converged, result.Summary);
+        Assert.Equal(volume, (await stack.InspectAsync($"{stack.Name}-web-1")).Mounts.Single(m => m.Destination == "/state").Name);
+    }
+
+    [Fact]
     public async Task Apply_ScalesUpThenDown()
     {
         await using var stack = await CreateAsync();
