@@ -33,7 +33,7 @@ public static class DockerEngine
             {
                 version = await probe.System.GetVersionAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or DockerApiException or IOException or TimeoutException
+            catch (Exception ex) when (ex is HttpRequestException or DockerApiException or IOException or TimeoutException or AggregateException
                                        or System.Net.Sockets.SocketException or TaskCanceledException)
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -41,7 +41,7 @@ public static class DockerEngine
                     throw;
                 }
 
-                throw new EngineUnavailableException($"no Docker engine answers at {endpoint}: {ex.Message}", ex);
+                throw new EngineUnavailableException($"no Docker engine answers at {endpoint}: {ex.GetBaseException().Message}", ex);
             }
         }
 

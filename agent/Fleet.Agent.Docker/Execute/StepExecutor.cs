@@ -143,6 +143,11 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
         var service = desired.Services[step.Service!];
         var spec = ContainerSpecBuilder.Build(desired, service, step.Number, context);
         spec.Create.Name = step.Name;
+        if (step.Replaces is not null)
+        {
+            await InheritAnonymousVolumesAsync(spec, step.Replaces, cancellationToken);
+        }
+
         var created = await client.Containers.CreateContainerAsync(spec.Create, cancellationToken);
         _created[Key(step)] = created.ID;
         foreach (var (network, endpoint) in spec.ExtraNetworks)
@@ -151,6 +156,31 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// As docker compose does, a replacement mounts the anonymous volumes of the container it replaces
+    /// (declared in the file without a name, or by the image's VOLUME) at the same paths, so their data survives.
+    /// </summary>
+    private async Task InheritAnonymousVolumesAsync(Containers.ContainerSpec spec, string oldContainerId, CancellationToken cancellationToken)
+    {
+        var old = await client.Containers.InspectContainerAsync(oldContainerId, cancellationToken);
+        var host = spec.Create.HostConfig ??= new HostConfig();
+        var mounts = host.Mounts ?? [];
+        var taken = new HashSet<string>(
+            mounts.Where(m => !(m.Type == "volume" && string.IsNullOrEmpty(m.Source))).Select(m => m.Target ?? string.Empty)
+                .Concat((host.Binds ?? []).Select(b => b.Split(':')[1])),
+            StringComparer.Ordinal);
+        var inherited = (old.Mounts ?? [])
+            .Where(m => m.Type == "volume" && m.Name is { Length: 64 } name && name.All(char.IsAsciiHexDigitLower) && !taken.Contains(m.Destination))
+            .ToList();
+        if (inherited.Count == 0)
+        {
+            return;
+        }
+
+        var targets = inherited.Select(m => m.Destination).ToHashSet(StringComparer.Ordinal);
+        host.Mounts = [.. mounts.Where(m => !targets.Contains(m.Target ?? string.Empty)), .. inherited.Select(m => new Mount { Type = "volume", Source = m.Name, Target = m.Destination, ReadOnly = !m.RW })];
     }
 
     private async Task<string?> StartAsync(PlanStep step, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal static class ApplyCommand
         var command = new Command("apply", "Apply a compose stack to the local Docker engine");
         stack.AddTo(command);
         command.Options.Add(healthTimeout);
-        command.SetAction((parse, cancellationToken) => RunAsync(stack, parse, parse.GetValue(healthTimeout), cancellationToken));
+        command.SetAction((parse, cancellationToken) => StackArguments.GuardAsync(() => RunAsync(stack, parse, parse.GetValue(healthTimeout), cancellationToken)));
         return command;
     }
 

@@ -15,7 +15,7 @@ internal static class DownCommand
         var volumes = new Option<bool>("--volumes", "-v") { Description = "Also remove the project's named volumes" };
         var docker = StackArguments.DockerOption();
         var command = new Command("down", "Stop and remove a stack's containers and networks") { project, volumes, docker };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => StackArguments.GuardAsync(async () =>
         {
             using var engine = await StackArguments.ConnectAsync(parse.GetValue(docker), cancellationToken);
             if (engine is null)
@@ -36,7 +36,7 @@ internal static class DownCommand
             }
 
             return result.Succeeded ? 0 : 1;
-        });
+        }));
         return command;
     }
 }

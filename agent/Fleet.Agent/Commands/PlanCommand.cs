@@ -11,7 +11,7 @@ internal static class PlanCommand
         var stack = new StackArguments();
         var command = new Command("plan", "Print the steps apply would take, without changing anything");
         stack.AddTo(command);
-        command.SetAction((parse, cancellationToken) => RunAsync(stack, parse, cancellationToken));
+        command.SetAction((parse, cancellationToken) => StackArguments.GuardAsync(() => RunAsync(stack, parse, cancellationToken)));
         return command;
     }
 

@@ -14,7 +14,7 @@ internal static class PsCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var docker = StackArguments.DockerOption();
         var command = new Command("ps", "List a stack's containers: service, container, state, health, ports, image") { project, json, docker };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => StackArguments.GuardAsync(async () =>
         {
             using var engine = await StackArguments.ConnectAsync(parse.GetValue(docker), cancellationToken);
             if (engine is null)
@@ -35,7 +35,7 @@ internal static class PsCommand
             }
 
             return 0;
-        });
+        }));
         return command;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.CommandLine;
+using Docker.DotNet;
 using Fleet.Agent.Docker.Containers;
 using Fleet.Agent.Docker.Engine;
 using Fleet.Compose;
@@ -64,6 +65,33 @@ internal sealed class StackArguments
         {
             Console.Error.WriteLine(ex.Message);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Runs a command so that what can go wrong with the engine mid-way (it stops answering, refuses a
+    /// call, Ctrl+C) ends as one line and an exit code, never a stack trace.
+    /// </summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+        catch (DockerApiException ex)
+        {
+            Console.Error.WriteLine($"the Docker engine refused: {EngineErrors.Describe(ex)}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or AggregateException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"the Docker engine stopped answering: {ex.GetBaseException().Message}");
+            return 1;
         }
     }
 

@@ -27,6 +27,24 @@ public sealed class ApplyFailureTests(DockerRegistry registry) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Apply_WhenNewContainerCannotBeCreated_KeepsOldContainerRunning()
+    {
+        await using var project = await CreateAsync();
+        Assert.True((await project.ApplyAsync(project.Project(Service("web"), Service("db")))).Converged);
+        var before = await RunningIdsAsync(project);
+
+        // The engine refuses a memory limit under 6 MB when the container is created.
+        var result = await project.ApplyAsync(project.Project(Service("web", hash: "v2") with { MemLimitBytes = 1024 * 1024 }, Service("db")));
+
+        Assert.False(result.Converged);
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal(("web", "create:web#1"), (failure.Service, failure.StepId));
+        Assert.Contains("memory", failure.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, await RunningIdsAsync(project));
+        Assert.Equal(2, (await project.ContainersAsync()).Count);
+    }
+
+    [Fact]
     public async Task Apply_WhenPortTakenByAnotherContainer_KeepsOldContainerAndNamesThePortAndHolder()
     {
         var port = FreePort.Next();

@@ -40,13 +40,18 @@ public sealed class ApplyTests
         var project = stack.Project(Service("web", replicas: 2), Service("db"));
         Assert.True((await stack.ApplyAsync(project)).Converged);
         var before = (await stack.ContainersAsync()).ToDictionary(c => c.ID, c => c.Status);
+        var since = UnixTime(DateTimeOffset.UtcNow);
 
         var again = await stack.ApplyAsync(project);
 
+        var until = UnixTime(DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.True(again.Converged, again.Summary);
         Assert.True(again.Plan.IsEmpty, string.Join("; ", again.Plan.Steps));
         Assert.Empty(again.Outcomes);
         Assert.Equal(before.Keys.Order(), (await stack.ContainersAsync()).Select(c => c.ID).Order());
+        var (_, events) = await ExternalProcess.RunAsync(
+            "docker", TimeSpan.FromSeconds(30), "events", "--since", since, "--until", until, "--filter", $"label=com.docker.compose.project={stack.Name}", "--format", "{{.Type}} {{.Action}}");
+        Assert.True(events.Trim().Length == 0, $"the no-op apply changed the engine: {events}");
     }
 
     [Fact]
@@ -66,6 +71,20 @@ public sealed class ApplyTests
         Assert.True(replaced.State.Running);
         Assert.Equal(TestImages.BusyboxV2, replaced.Config.Image);
         Assert.Equal(2, (await stack.ContainersAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Apply_Replacement_MountsTheOldContainersAnonymousVolume()
+    {
+        await using var stack = await CreateAsync();
+        var web = Service("web") with { Volumes = [new ServiceVolume { Type = "volume", Target = "/state" }] };
+        Assert.True((await stack.ApplyAsync(stack.Project(web))).Converged);
+        var volume = (await stack.InspectAsync($"{stack.Name}-web-1")).Mounts.Single(m => m.Destination == "/state").Name;
+
+        var result = await stack.ApplyAsync(stack.Project(web with { ConfigHash = "v2" }));
+
+        Assert.True(result.Converged, result.Summary);
+        Assert.Equal(volume, (await stack.InspectAsync($"{stack.Name}-web-1")).Mounts.Single(m => m.Destination == "/state").Name);
     }
 
     [Fact]
@@ -167,4 +186,8 @@ public sealed class ApplyTests
         Assert.True(order.IndexOf("healthy:db") < order.IndexOf("start:web#1"), string.Join(", ", order));
         Assert.Equal("healthy", (await stack.InspectAsync($"{stack.Name}-db-1")).State.Health.Status);
     }
+
+    /// <summary>Seconds with milliseconds, as <c>docker events --since</c> takes them: whole seconds would catch the first apply.</summary>
+    private static string UnixTime(DateTimeOffset time) =>
+        (time.ToUnixTimeMilliseconds() / 1000m).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
 }

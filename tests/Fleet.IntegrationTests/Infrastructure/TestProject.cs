@@ -40,8 +40,14 @@ public sealed class TestProject : IAsyncDisposable
         PullProgress = p => { lock (Progress) { Progress.Add(p); } },
     };
 
+    /// <summary>Test projects are named with these prefixes; what a crashed run left of them is swept away.</summary>
+    private static readonly string[] Prefixes = ["fleet-it", "fleetpar"];
+
+    private static readonly Lazy<Task> Sweep = new(SweepLeftoversAsync);
+
     public static async Task<TestProject> CreateAsync(string prefix = "fleet-it")
     {
+        await Sweep.Value;
         var engine = await DockerEngine.ConnectAsync(null, CancellationToken.None);
         return new TestProject(engine, $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 40)]);
     }
@@ -86,6 +92,30 @@ public sealed class TestProject : IAsyncDisposable
             All = true,
             Filters = Fleet.Agent.Docker.Labels.ComposeLabels.Filter(Name),
         });
+
+    /// <summary>
+    /// Takes down test projects whose containers (labelled as test-made) are older than 15 minutes: a run
+    /// that crashed before its cleanup. Younger ones may belong to a test running right now.
+    /// </summary>
+    private static async Task SweepLeftoversAsync()
+    {
+        using var engine = await DockerEngine.ConnectAsync(null, CancellationToken.None);
+        var containers = await engine.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [TestImages.TestLabel] = true } },
+        });
+        var stale = containers
+            .Where(c => c.Created < DateTime.UtcNow.AddMinutes(-15))
+            .Select(c => c.Labels.TryGetValue("com.docker.compose.project", out var project) ? project : null)
+            .Where(p => p is not null && Prefixes.Any(prefix => p.StartsWith(prefix, StringComparison.Ordinal)))
+            .Distinct();
+        var compose = new ComposeEngine(engine.Client, new EngineOptions { StopTimeout = TimeSpan.Zero }, TimeProvider.System);
+        foreach (var project in stale)
+        {
+            await compose.DownAsync(project!, removeVolumes: true, CancellationToken.None);
+        }
+    }
 
     /// <summary>Takes the project down; safe to call again (a test may take it down early).</summary>
     public async ValueTask DisposeAsync()
