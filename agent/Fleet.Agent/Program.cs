@@ -1,5 +1,8 @@
 using System.CommandLine;
 
+// The agent runs on Linux devices (systemd, the Docker socket, unix file modes).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace Fleet.Agent;
 
 internal static class Program
@@ -9,6 +12,7 @@ internal static class Program
         var root = new RootCommand("fleet-agent: runs the compose stacks a Fleet controller assigns to this device, and reports back.");
         // One file per command under Commands/, each with a static Create().
         root.Subcommands.Add(Commands.RunCommand.Create());
+        root.Subcommands.Add(Commands.StatusCommand.Create());
         root.Subcommands.Add(Commands.ConfigCommand.Create());
         root.Subcommands.Add(Commands.ApplyCommand.Create());
         root.Subcommands.Add(Commands.PlanCommand.Create());

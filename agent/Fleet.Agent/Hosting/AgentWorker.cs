@@ -75,6 +75,18 @@ public sealed partial class AgentWorker(
 
             // The cached desired state is applied at once, broker or not.
             var reconcileRun = reconcile.RunAsync(stoppingToken);
+            var statusServer = LocalStatusServer.RunAsync(
+                settings.DataDirectory,
+                () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+                    new LocalStatus
+                    {
+                        Running = true,
+                        Status = reporter.Build(reconcile.State, timeProvider.GetUtcNow()),
+                        PendingEvents = journal.PendingCount,
+                        RecentEvents = journal.Recent(10),
+                    },
+                    AgentJsonContext.Default.LocalStatus),
+                stoppingToken);
             await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile, reporter, stoppingToken);
             if (session is not null)
             {
@@ -125,6 +137,7 @@ public sealed partial class AgentWorker(
 
             await sessionRun;
             await reconcileRun;
+            await statusServer;
         }
     }
 

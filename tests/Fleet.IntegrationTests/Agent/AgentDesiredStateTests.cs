@@ -92,6 +92,39 @@ public sealed class AgentDesiredStateTests : IAsyncLifetime
         Assert.All(events, e => Assert.Equal(EventKinds.AgentStarted, e.Kind));
     }
 
+    [Fact]
+    public async Task Status_AsksTheRunningAgent_AndReadsTheDatabaseWhenNoneRuns()
+    {
+        using var probe = await MqttProbe.ConnectAsync(_scenario.Broker.Port, Topic("events"));
+        await probe.PublishAsync(Topic("trust"), _scenario.Keys.TrustDocumentsJson(), retain: true);
+        await probe.PublishAsync(Topic("desired"), _scenario.Keys.Sign(FleetKeys.Desired(_scenario.DeviceId, 5)), retain: true);
+        await using var agent = _scenario.StartAgent();
+        await WaitForEventsAsync(probe, agent, e => e.Kind == EventKinds.Stored);
+
+        var (runningCode, running) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", _scenario.Data, "--json");
+        var (textCode, text) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", _scenario.Data);
+        await agent.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(20));
+        var (stoppedCode, stopped) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", _scenario.Data, "--json");
+
+        Assert.Equal(0, runningCode);
+        using (var json = System.Text.Json.JsonDocument.Parse(running))
+        {
+            Assert.True(json.RootElement.GetProperty("running").GetBoolean());
+            Assert.Equal(_scenario.DeviceId, json.RootElement.GetProperty("status").GetProperty("deviceId").GetString());
+            Assert.Equal(5, json.RootElement.GetProperty("status").GetProperty("desiredVersion").GetInt64());
+        }
+
+        Assert.Equal(0, textCode);
+        Assert.Contains($"running, device {_scenario.DeviceId}", text, StringComparison.Ordinal);
+        Assert.Contains("desired:  5", text, StringComparison.Ordinal);
+        Assert.Equal(0, stoppedCode);
+        using (var json = System.Text.Json.JsonDocument.Parse(stopped))
+        {
+            Assert.False(json.RootElement.GetProperty("running").GetBoolean());
+            Assert.Equal(5, json.RootElement.GetProperty("status").GetProperty("desiredVersion").GetInt64());
+        }
+    }
+
     private string Topic(string kind) => _scenario.Topic(kind);
 
     /// <summary>Every event received so far, in arrival order, once <paramref name="until"/> matched one.</summary>
