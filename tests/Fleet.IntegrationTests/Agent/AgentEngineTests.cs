@@ -99,13 +99,22 @@ public sealed class AgentEngineTests : IAsyncLifetime
         await using var agent = _scenario.StartAgent(useEngine: true);
         await WaitForRunningAsync(agent, 2);
 
-        await probe.PublishAsync(_scenario.Topic("desired"), _scenario.Keys.Sign(FleetKeys.Desired(_scenario.DeviceId, 2, Spec("other-" + _stack!.Name[..12], "services:\n  x:\n    image: fleet-test/busybox:1\n"))), retain: true);
+        var other = "other-" + _stack!.Name[..12];
+        try
+        {
+            await probe.PublishAsync(_scenario.Topic("desired"), _scenario.Keys.Sign(FleetKeys.Desired(_scenario.DeviceId, 2, Spec(other, "services:\n  x:\n    image: fleet-test/busybox:1\n    stop_grace_period: 1s\n"))), retain: true);
 
-        await Eventually.TrueAsync(
-            () => _stack.ContainersAsync().GetAwaiter().GetResult().Count == 0,
-            TimeSpan.FromSeconds(30),
-            () => $"the old stack's containers are gone; agent output:\n{agent.Output}");
-        await _stack.ComposeEngine().DownAsync("other-" + _stack.Name[..12], removeVolumes: true, CancellationToken.None);
+            await Eventually.TrueAsync(
+                () => _stack.ContainersAsync().GetAwaiter().GetResult().Count == 0,
+                TimeSpan.FromSeconds(30),
+                () => $"the old stack's containers are gone; agent output:\n{agent.Output}");
+        }
+        finally
+        {
+            // Stop the agent first: it would otherwise put the other stack back while it is taken down.
+            await agent.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
+            await _stack.ComposeEngine().DownAsync(other, removeVolumes: true, CancellationToken.None);
+        }
     }
 
     [Fact]
