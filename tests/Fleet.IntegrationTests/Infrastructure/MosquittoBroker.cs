@@ -8,15 +8,21 @@ public sealed class MosquittoBroker : IAsyncLifetime
 
     public int Port { get; } = FreePort.Next();
 
+    /// <summary>With certificates, the listener speaks TLS only and requires a client certificate signed by the CA.</summary>
+    internal TestCertificates? Tls { get; init; }
+
     public Task InitializeAsync() => StartAsync();
 
     /// <summary>Starts the broker (again, after <see cref="StopAsync"/>) on the same port.</summary>
     public async Task StartAsync()
     {
         var config = Path.Combine(_directory, "mosquitto.conf");
+        var tls = Tls is { } certificates
+            ? $"cafile {certificates.CaFile}\ncertfile {certificates.ServerCertificateFile}\nkeyfile {certificates.ServerKeyFile}\nrequire_certificate true\n"
+            : "";
         await File.WriteAllTextAsync(config, $"""
             listener {Port} 127.0.0.1
-            allow_anonymous true
+            {tls}allow_anonymous true
             persistence false
             log_dest stdout
             """);
