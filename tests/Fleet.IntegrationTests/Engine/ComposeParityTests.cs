@@ -66,7 +66,7 @@ public sealed class ComposeParityTests
         var (exitCode, output) = await ComposeAsync(file, project, environment, "up -d");
         Assert.True(exitCode == 0, $"docker-compose up failed: {output}");
         var result = await InspectProjectAsync(project);
-        (exitCode, output) = await ComposeAsync(file, project, environment, "down -t 1");
+        (exitCode, output) = await ComposeAsync(file, project, environment, "down -v -t 1");
         Assert.True(exitCode == 0, $"docker-compose down failed: {output}");
         return result;
     }
