@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Collections.Immutable;
 using System.CommandLine;
 using System.Text;
 using Fleet.Compose;
@@ -51,7 +49,7 @@ internal static class ConfigCommand
                 EnvFile = envFile,
                 ProjectName = projectName,
                 Profiles = [.. profiles],
-                Environment = ProcessEnvironment(),
+                Environment = StackArguments.ProcessEnvironment(),
                 WorkingDirectory = null,
             });
             foreach (var diagnostic in result.Diagnostics)
@@ -77,19 +75,5 @@ internal static class ConfigCommand
             Console.Error.WriteLine($"internal error: {e.GetType().Name}: {e.Message}");
             return 1;
         }
-    }
-
-    private static ImmutableDictionary<string, string> ProcessEnvironment()
-    {
-        var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is string key && entry.Value is string value)
-            {
-                builder[key] = value;
-            }
-        }
-
-        return builder.ToImmutable();
     }
 }

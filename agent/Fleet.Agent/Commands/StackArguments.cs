@@ -95,7 +95,8 @@ internal sealed class StackArguments
         }
     }
 
-    private static ImmutableDictionary<string, string> ProcessEnvironment()
+    /// <summary>The process environment, for interpolation (shared by config, apply and plan).</summary>
+    internal static ImmutableDictionary<string, string> ProcessEnvironment()
     {
         var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
