@@ -70,6 +70,8 @@ public sealed class BrokerSessionTlsTests : IAsyncLifetime, IDisposable
         };
         using var stop = new CancellationTokenSource();
         var run = session.RunAsync(stop.Token);
+        // A bound, not a sleep: it ends at once when the session connects; the refused cases show
+        // that no connect happens within it (a dozen retries at this backoff).
         var finished = await Task.WhenAny(connected.Task, Task.Delay(TimeSpan.FromSeconds(5)));
         await stop.CancelAsync();
         await run;
