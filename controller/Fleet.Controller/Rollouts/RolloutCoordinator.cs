@@ -281,6 +281,9 @@ public sealed partial class RolloutCoordinator : IDisposable
             return rollout;
         }
 
+        // Until every assignment is confirmed, even when this round is cancelled halfway (a client that
+        // hung up on POST /rollouts): the next round finishes the rest.
+        _unpublished.Add(rollout.Id);
         var confirmations = new Confirmation?[jobs.Count];
         var failures = 0;
         Exception? firstFailure = null;
@@ -319,7 +322,6 @@ public sealed partial class RolloutCoordinator : IDisposable
         if (failures > 0)
         {
             LogPublishFailed(rollout.Id, failures, jobs.Count, firstFailure!);
-            _unpublished.Add(rollout.Id);
         }
         else
         {

@@ -20,6 +20,9 @@ public sealed class FakeDesiredStatePublisher : IDesiredStatePublisher
     /// <summary>When set, publishes fail before anything is published.</summary>
     public Exception? FailBeforePublishing { get; set; }
 
+    /// <summary>Called as each publish starts, before it looks at its cancellation token.</summary>
+    public Action? OnPublish { get; set; }
+
     public IReadOnlyList<Assignment> Published
     {
         get
@@ -33,6 +36,8 @@ public sealed class FakeDesiredStatePublisher : IDesiredStatePublisher
 
     public Task<long> AssignAsync(string deviceId, string stack, int? stackVersion, RolloutRef? rollout, TimeSpan? healthWindow, CancellationToken cancellationToken)
     {
+        OnPublish?.Invoke();
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (FailBeforePublishing is { } before)

@@ -140,6 +140,23 @@ public sealed class RolloutCoordinatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Create_CancelledWhilePublishing_IsFinishedByTheNextRoundPublishingEachDeviceOnce()
+    {
+        _h.Fleet.AddMany(6);
+        using var hangUp = new CancellationTokenSource();
+        _h.Publisher.OnPublish = hangUp.Cancel;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => Coordinator.CreateAsync(new RolloutRequest { Stack = "web" }, hangUp.Token));
+        _h.Publisher.OnPublish = null;
+        await Coordinator.EvaluateAsync(lookForNewDevices: false, CancellationToken.None);
+
+        Assert.All(Coordinator.State("r1")!.Devices, d => Assert.Null(d.Pending));
+        Assert.Equal(6, _h.Publisher.Published.Select(p => p.Device).Distinct().Count());
+        Assert.Equal(6, _h.Publisher.Published.Count);
+    }
+
+    [Fact]
     public async Task Rollback_PublishesEachReachedDevicesPreviousVersionOrRemovesTheStack()
     {
         _h.Fleet.AddMany(3);
