@@ -21,10 +21,21 @@ public sealed class FakeFleetView : IFleetView
         }
     }
 
+    /// <summary>When set, every lookup of one device throws it, as a broken store would.</summary>
+    public Exception? FailLookups { get; set; }
+
+    public int FailedLookups { get; private set; }
+
     public DeviceView? Device(string id)
     {
         lock (_gate)
         {
+            if (FailLookups is { } failure)
+            {
+                FailedLookups++;
+                throw failure;
+            }
+
             return _devices.GetValueOrDefault(id);
         }
     }
@@ -44,7 +55,7 @@ public sealed class FakeFleetView : IFleetView
     /// <summary>The device reports <paramref name="phase"/> for desired-state <paramref name="version"/>; committed also applies it.</summary>
     public void Report(string id, string phase, long version)
     {
-        var device = Device(id) ?? throw new InvalidOperationException($"no device {id}");
+        var device = Peek(id) ?? throw new InvalidOperationException($"no device {id}");
         Set(device with
         {
             Phase = phase,
@@ -53,7 +64,7 @@ public sealed class FakeFleetView : IFleetView
         });
     }
 
-    public void SetOnline(string id, bool online) => Set(Device(id)! with { Online = online });
+    public void SetOnline(string id, bool online) => Set(Peek(id)! with { Online = online });
 
     public void Set(DeviceView device, bool raiseChanged = true)
     {
@@ -66,6 +77,14 @@ public sealed class FakeFleetView : IFleetView
         if (raiseChanged)
         {
             DeviceChanged?.Invoke(device.Id);
+        }
+    }
+
+    private DeviceView? Peek(string id)
+    {
+        lock (_gate)
+        {
+            return _devices.GetValueOrDefault(id);
         }
     }
 }

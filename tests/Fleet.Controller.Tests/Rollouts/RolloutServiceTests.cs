@@ -60,6 +60,22 @@ public sealed class RolloutServiceTests : IAsyncLifetime
         await WaitUntil(() => _h.Publisher.Published.Count == 2);
     }
 
+    [Fact]
+    public async Task ARoundThatThrows_IsLoggedAndTheNextRoundGoesOn()
+    {
+        _h.Fleet.AddMany(3);
+        await _h.CreateAsync("1,100%");
+        var version = _h.Publisher.LastVersion("dev-00000");
+        _h.Fleet.FailLookups = new InvalidOperationException("store broken");
+
+        _h.Fleet.Report("dev-00000", DeploymentPhases.Verifying, version);
+        await WaitUntil(() => _h.Fleet.FailedLookups > 0);
+        _h.Fleet.FailLookups = null;
+        _h.Fleet.Report("dev-00000", DeploymentPhases.Committed, version);
+
+        await WaitUntil(() => _h.Publisher.Published.Count == 3);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var clock = Stopwatch.StartNew();
