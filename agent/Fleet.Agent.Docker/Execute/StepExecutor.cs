@@ -148,8 +148,29 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
             await InheritAnonymousVolumesAsync(spec, step.Replaces, cancellationToken);
         }
 
+        if (spec.Files.FirstOrDefault(f => f.Content is null) is { } unset)
+        {
+            return $"{unset.Kind} {unset.Source}: environment variable {unset.Variable} is not set";
+        }
+
         var created = await client.Containers.CreateContainerAsync(spec.Create, cancellationToken);
         _created[Key(step)] = created.ID;
+        if (!spec.Files.IsEmpty)
+        {
+            try
+            {
+                using var archive = InjectedFileArchive.Create(spec.Files, timeProvider.GetUtcNow());
+                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/" }, archive, cancellationToken);
+            }
+            catch (DockerApiException ex)
+            {
+                // A container without its secrets must not be left to be started by a later apply.
+                _created.TryRemove(Key(step), out _);
+                await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                return $"cannot copy {string.Join(", ", spec.Files.Select(f => $"{f.Kind} {f.Source}"))} into the container: {EngineErrors.Describe(ex)}";
+            }
+        }
+
         foreach (var (network, endpoint) in spec.ExtraNetworks)
         {
             await client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = created.ID, EndpointConfig = endpoint }, cancellationToken);
