@@ -19,6 +19,8 @@ have_cmd docker-registry || need+=(docker-registry)
 [ -x /bin/busybox ]      || need+=(busybox-static)
 have_cmd docker-compose  || need+=(docker-compose)
 have_cmd htpasswd        || need+=(apache2-utils)
+have_cmd shellcheck      || need+=(shellcheck)
+have_cmd systemd-analyze || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
