@@ -14,7 +14,7 @@ log() { host_log "$@"; }
 # --- packages --------------------------------------------------------------
 install_missing dockerd:docker.io mosquitto:mosquitto mosquitto_pub:mosquitto-clients \
   docker-registry:docker-registry /bin/busybox:busybox-static docker-compose:docker-compose \
-  htpasswd:apache2-utils
+  htpasswd:apache2-utils shellcheck:shellcheck systemd-analyze:systemd
 
 # The system broker service is not what the tests use (they start their own on
 # free ports); keep it from holding port 1883 where the package started it.
