@@ -142,6 +142,25 @@ public sealed class RollbackTests : IAsyncLifetime
         Assert.Equal(oldImage, app.Config!.Image);
     }
 
+    [Fact]
+    public async Task ReleaseNeedingAPull_WithLessFreeDiskThanTheReserve_IsRefusedBeforeAnythingStops()
+    {
+        using var probe = await ConnectAsync();
+        var settings = new Dictionary<string, string>(Window) { ["DiskReserveMegabytes"] = "1048576" };
+        await using var agent = _scenario.StartAgent(useEngine: true, settings);
+        await CommitFirstReleaseAsync(probe, agent, TestImages.Busybox);
+        var before = (await Stack.ContainersAsync()).Single();
+
+        await PublishAsync(probe, Desired(2, Good(TestImages.BusyboxV2) + "\n    pull_policy: always\n"));
+        var status = await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Failed, DesiredVersion: 2 });
+
+        Assert.Equal("disk-full", status.LastError?.Code);
+        Assert.Contains("1048576 MB must stay free", status.LastError!.Message, StringComparison.Ordinal);
+        Assert.Equal(1, status.AppliedVersion);
+        var after = (await Stack.ContainersAsync()).Single();
+        Assert.Equal((before.ID, "running"), (after.ID, after.State));
+    }
+
     /// <summary>Version 1, one sleeping service on <paramref name="image"/>, committed; returns the image ID it runs.</summary>
     private async Task<string?> CommitFirstReleaseAsync(MqttProbe probe, ExternalProcess agent, string image)
     {
