@@ -11,13 +11,16 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-// Usage: Fleet.Agent.Footprint AGENT ROUNDS
+// Usage: Fleet.Agent.Footprint AGENT ROUNDS [rollback]
 // Starts mosquitto, signs a desired state with a 3-service stack, and per round: starts the native
 // agent, times process start to its retained "online" (and, as the reference in the same run,
 // mosquitto_pub's start to its message), waits until the stack is committed and the agent idles,
 // then reads VmRSS. Prints one markdown table.
+// With "rollback": per round, commits the 3-service stack, then a release whose healthcheck never
+// becomes healthy, and times the end of its health window to the previous release running again.
 var agent = Path.GetFullPath(args[0]);
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var rollbackMode = args.Length > 2 && args[2] == "rollback";
 var work = Directory.CreateTempSubdirectory("fleet-footprint-").FullName;
 var port = FreePort();
 File.WriteAllText(Path.Combine(work, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
@@ -48,6 +51,14 @@ probe.ApplicationMessageReceivedAsync += e =>
 await probe.ConnectAsync(factory.CreateClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).Build());
 await probe.SubscribeAsync(factory.CreateSubscribeOptionsBuilder().WithTopicFilter("fleet/#", MqttQualityOfServiceLevel.AtLeastOnce).WithTopicFilter("bench/#").Build());
 
+if (rollbackMode)
+{
+    await RollbackRoundsAsync();
+    broker.Kill();
+    Directory.Delete(work, recursive: true);
+    return 0;
+}
+
 var rows = new List<(double AgentMs, double ReferenceMs, double RssMb)>();
 for (var round = 0; round < rounds; round++)
 {
@@ -66,18 +77,7 @@ for (var round = 0; round < rounds; round++)
     await PublishAsync($"fleet/v1/dev/{device}/desired", EnvelopeSigner.Sign(signer, desired, ProtocolJsonContext.Default.DesiredState));
 
     var start = Stopwatch.GetTimestamp();
-    var info = new ProcessStartInfo(agent) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in new[] { "run", "--data", data })
-    {
-        info.ArgumentList.Add(a);
-    }
-
-    info.Environment["FLEET_AGENT__DeviceId"] = device;
-    info.Environment["FLEET_AGENT__RootKey"] = rootPem;
-    info.Environment["FLEET_AGENT__Broker__Server"] = $"mqtt://127.0.0.1:{port}";
-    using var process = Process.Start(info)!;
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
+    using var process = StartAgent(device, data, healthWindowSeconds: null);
     var online = await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/online" && m.Text == "online");
     await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/status" && m.Text.Contains("\"phase\":\"committed\"", StringComparison.Ordinal));
     await Task.Delay(TimeSpan.FromSeconds(10)); // idle: the heartbeat and reconcile timers settle
@@ -107,6 +107,88 @@ Console.WriteLine("|---|---|---|---|---|");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| process start to connected (retained `online` seen) | {agentMs:F0} ms | mosquitto_pub start to its message seen: {referenceMs:F0} ms | {agentMs / referenceMs:F2} | < 100 ms |"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| resident memory, connected and idle, 3-service stack committed | {Median(rows.Select(r => r.RssMb)):F1} MB | | | ≤ 32 MB |"));
 return 0;
+
+// The health window ends with the new release's "a" still starting (its first check is an hour
+// away), so the decision falls at the window's end: from there to the rolled-back containers'
+// StartedAt is the rollback (the agent's default 1 s look at the engine included).
+async Task RollbackRoundsAsync()
+{
+    const int windowSeconds = 3;
+    var times = new List<(double ToRunningMs, double ToReportedMs)>();
+    for (var round = 0; round < rounds; round++)
+    {
+        var device = $"rb-{round}-{Guid.NewGuid():N}"[..20];
+        var data = Directory.CreateDirectory(Path.Combine(work, device)).FullName;
+        var stack = $"rb{round}{Guid.NewGuid():N}"[..12];
+        const string services = "  b:\n    image: fleet-test/busybox:1\n    stop_grace_period: 1s\n  c:\n    image: fleet-test/busybox:2\n    stop_grace_period: 1s\n";
+        const string good = "services:\n  a:\n    image: fleet-test/busybox:1\n    stop_grace_period: 1s\n" + services;
+        const string starting = "services:\n  a:\n    image: fleet-test/busybox:2\n    stop_grace_period: 1s\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 1h\n" + services;
+        await PublishAsync($"fleet/v1/dev/{device}/trust", trust);
+        await PublishAsync($"fleet/v1/dev/{device}/desired", Desired(device, 1, stack, good));
+        using var process = StartAgent(device, data, windowSeconds);
+        await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/status" && m.Text.Contains("\"phase\":\"committed\"", StringComparison.Ordinal));
+        await PublishAsync($"fleet/v1/dev/{device}/desired", Desired(device, 2, stack, starting));
+        await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/status" && m.Text.Contains("\"phase\":\"rolled-back\"", StringComparison.Ordinal));
+        await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/events" && m.Text.Contains("\"rolled-back\"", StringComparison.Ordinal));
+        DeviceEvent[] events;
+        lock (seen)
+        {
+            events = [.. seen.Where(m => m.Topic == $"fleet/v1/dev/{device}/events")
+                .SelectMany(m => ProtocolJson.Parse(Encoding.UTF8.GetBytes(m.Text), ProtocolJsonContext.Default.EventBatch).Value!.Events)];
+        }
+
+        var windowEnd = events.First(e => e is { Kind: "verifying", Version: 2 }).Time.AddSeconds(windowSeconds);
+        var reported = events.First(e => e is { Kind: "rolled-back", Version: 2 }).Time;
+        using var inspect = Process.Start(new ProcessStartInfo("docker", ["inspect", "-f", "{{.State.StartedAt}}", $"{stack}-a-1"]) { RedirectStandardOutput = true })!;
+        var startedAt = DateTimeOffset.Parse((await inspect.StandardOutput.ReadToEndAsync()).Trim(), CultureInfo.InvariantCulture);
+        await inspect.WaitForExitAsync();
+        times.Add(((startedAt - windowEnd).TotalMilliseconds, (reported - windowEnd).TotalMilliseconds));
+        process.Kill();
+        await process.WaitForExitAsync();
+        using var down = Process.Start(agent, ["down", "-p", stack]);
+        await down.WaitForExitAsync();
+    }
+
+    Console.WriteLine("| measure (health window " + windowSeconds + " s, 3 services, the failed one recreated) | median of " + rounds + " | min | max |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| end of the health window to the previous release's container started | {Median(times.Select(t => t.ToRunningMs)):F0} ms | {times.Min(t => t.ToRunningMs):F0} ms | {times.Max(t => t.ToRunningMs):F0} ms |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| end of the health window to the rolled-back event | {Median(times.Select(t => t.ToReportedMs)):F0} ms | {times.Min(t => t.ToReportedMs):F0} ms | {times.Max(t => t.ToReportedMs):F0} ms |"));
+}
+
+// The native agent as a device runs it, with its output drained.
+Process StartAgent(string device, string data, int? healthWindowSeconds)
+{
+    var info = new ProcessStartInfo(agent) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { "run", "--data", data })
+    {
+        info.ArgumentList.Add(a);
+    }
+
+    info.Environment["FLEET_AGENT__DeviceId"] = device;
+    info.Environment["FLEET_AGENT__RootKey"] = rootPem;
+    info.Environment["FLEET_AGENT__Broker__Server"] = $"mqtt://127.0.0.1:{port}";
+    if (healthWindowSeconds is { } window)
+    {
+        info.Environment["FLEET_AGENT__HealthWindowSeconds"] = window.ToString(CultureInfo.InvariantCulture);
+    }
+
+    var process = Process.Start(info)!;
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+byte[] Desired(string device, long version, string stack, string compose) => EnvelopeSigner.Sign(
+    signer,
+    new DesiredState
+    {
+        DeviceId = device,
+        Version = version,
+        IssuedAt = DateTimeOffset.UtcNow,
+        AcceptUntil = DateTimeOffset.UtcNow.AddHours(1),
+        Stacks = [new StackSpec { Name = stack, Digest = "sha256:0", Compose = compose }],
+    },
+    ProtocolJsonContext.Default.DesiredState);
 
 async Task PublishAsync(string topic, byte[] payload) =>
     await probe.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());

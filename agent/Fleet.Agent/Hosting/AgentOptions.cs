@@ -34,6 +34,30 @@ public sealed class AgentOptions
     /// <summary>How often a full reconcile runs besides the one triggered by engine events.</summary>
     public int ReconcileSeconds { get; set; } = 300;
 
+    /// <summary>How long every service of a new release must stay running and healthy before it commits (a stack or service can say otherwise).</summary>
+    public int HealthWindowSeconds { get; set; } = 30;
+
+    /// <summary>How often the engine is looked at during the health window.</summary>
+    public int HealthPollMilliseconds { get; set; } = 1000;
+
+    /// <summary>The longest wait between attempts at a failed download or rollback (the first is 5 s, then doubling).</summary>
+    public int RetryMaxSeconds { get; set; } = 600;
+
+    /// <summary>Committed releases kept in the database (the newest is what a rollback goes back to).</summary>
+    public int KeepReleases { get; set; } = 5;
+
+    /// <summary>Disk space that must stay free on the engine's data directory for a download to start.</summary>
+    public int DiskReserveMegabytes { get; set; } = 512;
+
+    /// <summary>The update settings these options give.</summary>
+    public Updates.UpdateSettings UpdateSettings() => new()
+    {
+        HealthWindow = TimeSpan.FromSeconds(HealthWindowSeconds),
+        PollInterval = TimeSpan.FromMilliseconds(HealthPollMilliseconds),
+        DiskReserveBytes = DiskReserveMegabytes * 1024L * 1024,
+        Retry = new Mqtt.Backoff(TimeSpan.FromSeconds(Math.Min(5, RetryMaxSeconds)), TimeSpan.FromSeconds(RetryMaxSeconds)),
+    };
+
     /// <summary>One line per problem, naming the setting; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -66,6 +90,31 @@ public sealed class AgentOptions
         if (ReconcileSeconds is < 5 or > 86400)
         {
             problems.Add($"ReconcileSeconds: {ReconcileSeconds} must be between 5 and 86400");
+        }
+
+        if (HealthWindowSeconds is < 0 or > 86400)
+        {
+            problems.Add($"HealthWindowSeconds: {HealthWindowSeconds} must be between 0 and 86400");
+        }
+
+        if (HealthPollMilliseconds is < 50 or > 60000)
+        {
+            problems.Add($"HealthPollMilliseconds: {HealthPollMilliseconds} must be between 50 and 60000");
+        }
+
+        if (RetryMaxSeconds is < 1 or > 86400)
+        {
+            problems.Add($"RetryMaxSeconds: {RetryMaxSeconds} must be between 1 and 86400");
+        }
+
+        if (DiskReserveMegabytes is < 0 or > 1048576)
+        {
+            problems.Add($"DiskReserveMegabytes: {DiskReserveMegabytes} must be between 0 and 1048576");
+        }
+
+        if (KeepReleases is < 1 or > 100)
+        {
+            problems.Add($"KeepReleases: {KeepReleases} must be between 1 and 100");
         }
 
         if (string.IsNullOrWhiteSpace(RootKey))

@@ -69,6 +69,8 @@ public sealed partial class AgentWorker(
                 TimeSpan.FromSeconds(settings.ReconcileSeconds), Backoff.Default, timeProvider, loggerFactory)
             {
                 PassCompleted = () => _wake.Writer.TryWrite(true),
+                Releases = new ReleaseStore(database, settings.KeepReleases),
+                Updates = settings.UpdateSettings(),
             };
             journal.Append(new DeviceEvent { Seq = 0, Time = default, Kind = EventKinds.AgentStarted, Version = store.Current?.Version });
             LogStarted(deviceId, settings.DataDirectory, journal.PendingCount, store.Current?.Version ?? 0);

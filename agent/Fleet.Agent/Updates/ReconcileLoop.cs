@@ -37,13 +37,19 @@ public sealed partial class ReconcileLoop(
 
     private DeviceState _state = DeviceState.Initial;
 
+    /// <summary>Where updates and committed releases are kept.</summary>
+    public required ReleaseStore Releases { get; init; }
+
+    /// <summary>The health window and retries of updates.</summary>
+    public UpdateSettings Updates { get; init; } = UpdateSettings.Default;
+
     /// <summary>The agent's progress as of the last pass.</summary>
     public DeviceState State => Volatile.Read(ref _state);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var attempt = 0;
-        long? lastVersion = null;
+        Publish(UpdateRunner.Restore(State, Releases));
         while (!cancellationToken.IsCancellationRequested)
         {
             EngineConnection? engine = null;
@@ -54,32 +60,25 @@ public sealed partial class ReconcileLoop(
                 attempt = 0;
                 using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var watcher = EngineEventWatcher.WatchAsync(engine.Client, Request, watch.Token);
-                var applier = new StackApplier(
-                    new ComposeEngine(engine.Client, EngineOptions.Default, timeProvider),
-                    store, journal, deviceVariables, loggerFactory.CreateLogger<StackApplier>());
+                var compose = new ComposeEngine(engine.Client, EngineOptions.Default, timeProvider);
+                var applier = new StackApplier(compose, store, journal, deviceVariables, loggerFactory.CreateLogger<StackApplier>());
+                var runner = new UpdateRunner(
+                    engine.Client, compose, applier, store, Releases, journal, Updates, timeProvider,
+                    change => Publish(change(State) with { EngineVersion = engine.EngineVersion }),
+                    loggerFactory.CreateLogger<UpdateRunner>());
                 while (!cancellationToken.IsCancellationRequested && !watcher.IsCompleted)
                 {
                     if (store.CurrentDesired is { } desired)
                     {
-                        var isNew = desired.Version != lastVersion;
-                        if (isNew)
-                        {
-                            Publish(State with { Phase = DeploymentPhases.Applying, EngineVersion = engine.EngineVersion });
-                        }
-
-                        var failure = await applier.ApplyAsync(desired, isNew, cancellationToken);
-                        lastVersion = desired.Version;
+                        var running = await runner.PassAsync(desired, cancellationToken);
                         Publish(State with
                         {
-                            Phase = failure is null ? DeploymentPhases.Committed : DeploymentPhases.Failed,
-                            AppliedVersion = failure is null ? desired.Version : State.AppliedVersion,
-                            LastError = failure ?? State.LastError,
-                            Stacks = await applier.ObserveAsync(desired, cancellationToken),
+                            Stacks = await applier.ObserveAsync(running, cancellationToken),
                             EngineVersion = engine.EngineVersion,
                         });
                     }
 
-                    await WaitAsync(cancellationToken);
+                    await WaitAsync(runner.NextRetryAt, cancellationToken);
                 }
 
                 await watch.CancelAsync();
@@ -106,9 +105,16 @@ public sealed partial class ReconcileLoop(
         PassCompleted?.Invoke();
     }
 
-    private async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Until woken, the period ends, or a failed update is due to be tried again.</summary>
+    private async Task WaitAsync(DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(period, timeProvider);
+        var wait = period;
+        if (retryAt is { } due && due - timeProvider.GetUtcNow() < wait)
+        {
+            wait = due - timeProvider.GetUtcNow() > TimeSpan.Zero ? due - timeProvider.GetUtcNow() : TimeSpan.Zero;
+        }
+
+        using var timeout = new CancellationTokenSource(wait, timeProvider);
         using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {

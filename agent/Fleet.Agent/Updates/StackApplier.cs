@@ -4,6 +4,7 @@ using Fleet.Agent.Docker.Containers;
 using Fleet.Agent.Docker.Execute;
 using Fleet.Agent.Storage;
 using Fleet.Compose;
+using Fleet.Compose.Model;
 using Fleet.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -24,14 +25,20 @@ public sealed partial class StackApplier(
 {
     /// <summary>
     /// Applies every stack; returns the first failure, or null when all converged.
-    /// <paramref name="isNewVersion"/> tells an update from a repair.
+    /// <paramref name="isNewVersion"/> tells an update (whose phases the caller journals) from a
+    /// repair (journalled here as drift-repaired). With <paramref name="imagePins"/> (stack → service →
+    /// image ID) each named service runs that image ID, whatever its tag points to now.
     /// </summary>
-    public async Task<ErrorDetail?> ApplyAsync(DesiredState desired, bool isNewVersion, CancellationToken cancellationToken)
+    public async Task<ErrorDetail?> ApplyAsync(
+        DesiredState desired,
+        bool isNewVersion,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? imagePins,
+        CancellationToken cancellationToken)
     {
         ErrorDetail? firstFailure = null;
         foreach (var stack in desired.Stacks.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            firstFailure ??= await ApplyStackAsync(desired.Version, stack, isNewVersion, cancellationToken);
+            firstFailure ??= await ApplyStackAsync(desired.Version, stack, isNewVersion, imagePins?.GetValueOrDefault(stack.Name), cancellationToken);
         }
 
         var desiredNames = desired.Stacks.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
@@ -110,32 +117,66 @@ public sealed partial class StackApplier(
         return variables;
     }
 
-    private async Task<ErrorDetail?> ApplyStackAsync(long version, StackSpec stack, bool isNewVersion, CancellationToken cancellationToken)
+    /// <summary>The stack's compose text as the engine gets it, or why the loader refuses it.</summary>
+    public (ComposeProject? Project, ErrorDetail? Error) Load(StackSpec stack)
     {
+        ArgumentNullException.ThrowIfNull(stack);
         var loaded = ComposeLoader.Load(new ComposeLoadOptions
         {
             Files = [new ComposeFile($"{stack.Name}/compose.yaml", stack.Compose)],
             ProjectName = stack.Name,
             ExtraVariables = VariablesFor(stack, deviceVariables),
         });
-        if (loaded.Project is not { } project)
+        return loaded.Project is { } project
+            ? (project, null)
+            : (null, new ErrorDetail { Code = "invalid-compose", Message = string.Join("; ", loaded.Errors.Select(e => e.ToString())), Stack = stack.Name });
+    }
+
+    /// <summary>
+    /// The project with each pinned service's image replaced by its image ID. The config hash stays the
+    /// one of the file, so a container that runs that image ID already is left alone.
+    /// </summary>
+    public static ComposeProject Pin(ComposeProject project, IReadOnlyDictionary<string, string>? imageIds)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        var services = project.Services;
+        foreach (var (name, imageId) in imageIds ?? new Dictionary<string, string>())
         {
-            var errors = string.Join("; ", loaded.Errors.Select(e => e.ToString()));
-            journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = "invalid-compose", Detail = errors });
-            LogFailed(stack.Name, errors);
-            return new ErrorDetail { Code = "invalid-compose", Message = errors, Stack = stack.Name };
+            if (services.TryGetValue(name, out var service))
+            {
+                services = services.SetItem(name, service with { Image = imageId });
+            }
         }
 
+        return project with { Services = services };
+    }
+
+    private async Task<ErrorDetail?> ApplyStackAsync(
+        long version, StackSpec stack, bool isNewVersion, IReadOnlyDictionary<string, string>? imageIds, CancellationToken cancellationToken)
+    {
+        var (loaded, invalid) = Load(stack);
+        if (loaded is null)
+        {
+            journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = invalid!.Code, Detail = invalid.Message });
+            LogFailed(stack.Name, invalid.Message);
+            return invalid;
+        }
+
+        var project = Pin(loaded, imageIds);
         var plan = await engine.PlanAsync(project, ProjectContext.None, cancellationToken);
         if (plan.IsEmpty)
         {
             return null;
         }
 
-        journal.Append(Event(isNewVersion ? EventKinds.Applying : EventKinds.DriftRepaired, version, stack.Name) with
+        if (!isNewVersion)
         {
-            Detail = string.Create(CultureInfo.InvariantCulture, $"{plan.Steps.Length} steps"),
-        });
+            journal.Append(Event(EventKinds.DriftRepaired, version, stack.Name) with
+            {
+                Detail = string.Create(CultureInfo.InvariantCulture, $"{plan.Steps.Length} steps"),
+            });
+        }
+
         var result = await engine.ApplyAsync(project, ProjectContext.None, cancellationToken);
         if (!result.Converged)
         {
@@ -143,11 +184,6 @@ public sealed partial class StackApplier(
             journal.Append(Event(EventKinds.Failed, version, stack.Name) with { Code = "apply-failed", Service = failure.Service, Detail = failure.ToString() });
             LogFailed(stack.Name, result.Summary);
             return new ErrorDetail { Code = "apply-failed", Message = failure.ToString(), Stack = stack.Name, Service = failure.Service };
-        }
-
-        if (isNewVersion)
-        {
-            journal.Append(Event(EventKinds.Committed, version, stack.Name) with { Detail = result.Summary });
         }
 
         LogApplied(stack.Name, result.Summary);

@@ -15,7 +15,8 @@ public sealed class AgentScenario : IAsyncLifetime
 
     public string Topic(string kind) => $"fleet/v1/dev/{DeviceId}/{kind}";
 
-    internal ExternalProcess StartAgent(bool useEngine = false) => NativeAgent.Start(Data, DeviceId, Broker.Port, _keys.RootPublicKeyPem, useEngine);
+    internal ExternalProcess StartAgent(bool useEngine = false, IReadOnlyDictionary<string, string>? settings = null) =>
+        NativeAgent.Start(Data, DeviceId, Broker.Port, _keys.RootPublicKeyPem, useEngine, settings);
 
     public Task InitializeAsync() => Broker.InitializeAsync();
 
