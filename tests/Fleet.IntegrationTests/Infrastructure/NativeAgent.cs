@@ -25,56 +25,56 @@ internal static class NativeAgent
     /// </param>
     /// <param name="settings">FLEET_AGENT__ settings (without the prefix) over the defaults here.</param>
     public static ExternalProcess Start(
-        string dataDirectory, string deviceId, int brokerPort, string rootPublicKeyPem, bool useEngine, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var rootKey = Path.Combine(dataDirectory, "root.pem");
-        File.WriteAllText(rootKey, rootPublicKeyPem);
-        var environment = new Dictionary<string, string>
-        {
-            ["FLEET_AGENT__DeviceId"] = deviceId,
-            ["FLEET_AGENT__RootKey"] = rootKey,
-            ["FLEET_AGENT__Broker__Server"] = $"mqtt://127.0.0.1:{brokerPort}",
-            ["FLEET_AGENT__Broker__KeepAliveSeconds"] = "5",
-            ["FLEET_AGENT__ReconcileSeconds"] = "5",
-            ["FLEET_AGENT__Docker"] = useEngine ? "unix:///var/run/docker.sock" : $"unix://{Path.Combine(dataDirectory, "no-engine.sock")}",
-            // A short health window, so that a test's release commits (or rolls back) in seconds.
-            ["FLEET_AGENT__HealthWindowSeconds"] = "2",
-            ["FLEET_AGENT__HealthPollMilliseconds"] = "200",
-        };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment["FLEET_AGENT__" + name] = value;
-        }
-
-        return ExternalProcess.Start(Executable, environment, "run", "--data", dataDirectory);
-    }
+        string dataDirectory, string deviceId, int brokerPort, string rootPublicKeyPem, bool useEngine, IReadOnlyDictionary<string, string>? settings = null) =>
+        Run(
+            dataDirectory,
+            rootPublicKeyPem,
+            new Dictionary<string, string>
+            {
+                ["DeviceId"] = deviceId,
+                ["Broker__Server"] = $"mqtt://127.0.0.1:{brokerPort}",
+                ["Docker"] = useEngine ? "unix:///var/run/docker.sock" : $"unix://{Path.Combine(dataDirectory, "no-engine.sock")}",
+            },
+            settings);
 
     /// <summary>
     /// <c>fleet-agent run --data DIR</c> as the device an enrollment answered for, with its broker credentials
-    /// and root key, against the engine at <paramref name="dockerUri"/>; <paramref name="settings"/> adds or
-    /// overrides <c>FLEET_AGENT__</c> settings (e.g. short health windows).
+    /// and root key, against the engine at <paramref name="dockerUri"/>.
     /// </summary>
     public static ExternalProcess StartEnrolled(
-        string dataDirectory, EnrollmentResponse enrolled, string dockerUri, IReadOnlyDictionary<string, string>? settings = null)
+        string dataDirectory, EnrollmentResponse enrolled, string dockerUri, IReadOnlyDictionary<string, string>? settings = null) =>
+        Run(
+            dataDirectory,
+            PublicKeys.ExportPem(enrolled.Root),
+            new Dictionary<string, string>
+            {
+                ["DeviceId"] = enrolled.DeviceId,
+                ["Broker__Server"] = enrolled.Broker.Uri.ToString(),
+                ["Broker__Username"] = enrolled.Broker.Username,
+                ["Broker__Password"] = enrolled.Broker.Password,
+                ["Docker"] = dockerUri,
+            },
+            settings);
+
+    private static ExternalProcess Run(
+        string dataDirectory, string rootPublicKeyPem, Dictionary<string, string> identity, IReadOnlyDictionary<string, string>? settings)
     {
         var rootKey = Path.Combine(dataDirectory, "root.pem");
-        File.WriteAllText(rootKey, PublicKeys.ExportPem(enrolled.Root));
-        var environment = new Dictionary<string, string>
+        File.WriteAllText(rootKey, rootPublicKeyPem);
+        var all = new Dictionary<string, string>(identity)
         {
-            ["FLEET_AGENT__DeviceId"] = enrolled.DeviceId,
-            ["FLEET_AGENT__RootKey"] = rootKey,
-            ["FLEET_AGENT__Broker__Server"] = enrolled.Broker.Uri.ToString(),
-            ["FLEET_AGENT__Broker__Username"] = enrolled.Broker.Username,
-            ["FLEET_AGENT__Broker__Password"] = enrolled.Broker.Password,
-            ["FLEET_AGENT__Broker__KeepAliveSeconds"] = "5",
-            ["FLEET_AGENT__ReconcileSeconds"] = "5",
-            ["FLEET_AGENT__Docker"] = dockerUri,
+            ["RootKey"] = rootKey,
+            ["Broker__KeepAliveSeconds"] = "5",
+            ["ReconcileSeconds"] = "5",
+            // A short health window, so that a test's release commits (or rolls back) in seconds.
+            ["HealthWindowSeconds"] = "2",
+            ["HealthPollMilliseconds"] = "200",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
-            environment["FLEET_AGENT__" + name] = value;
+            all[name] = value;
         }
 
-        return ExternalProcess.Start(Executable, environment, "run", "--data", dataDirectory);
+        return ExternalProcess.Start(Executable, all.ToDictionary(e => "FLEET_AGENT__" + e.Key, e => e.Value), "run", "--data", dataDirectory);
     }
 }
