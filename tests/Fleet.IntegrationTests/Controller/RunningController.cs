@@ -56,6 +56,14 @@ internal sealed class RunningController : IAsyncDisposable
         return controller;
     }
 
+    /// <summary>A started controller whose signing key the offline root has certified: ready to enroll and sign.</summary>
+    public static async Task<RunningController> StartWithKeysAsync()
+    {
+        var controller = await StartAsync();
+        await controller.InitKeysAsync();
+        return controller;
+    }
+
     /// <summary>Stops the controller (gracefully, or as if killed: no final flush) and starts it again on the same directory.</summary>
     public async Task RestartAsync()
     {
