@@ -63,7 +63,7 @@ public sealed class ControllerApiTests : IAsyncLifetime
     public async Task KeyInstall_SignedByAnotherRoot_IsRefused_AndTheRightOneActivatesThePendingKey()
     {
         var keys = await _controller.GetAsync("/api/v1/keys", ApiJsonContext.Default.KeysInfo);
-        using var impostor = SigningKey.Generate("root-it");
+        using var impostor = SigningKey.Generate(_controller.Root.Kid);
         var now = DateTimeOffset.UtcNow;
         var forged = EnvelopeSigner.Sign(impostor, ProtocolJson.Serialize(
             new KeyCertificate { Kid = keys.Pending!.Kid, PublicKey = keys.Pending.PublicKey, NotBefore = now, NotAfter = now.AddDays(1), Serial = 1 },

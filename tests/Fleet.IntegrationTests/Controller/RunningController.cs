@@ -28,7 +28,8 @@ internal sealed class RunningController : IAsyncDisposable
 
     public ControllerOptions Options { get; }
 
-    public SigningKey Root { get; } = SigningKey.Generate("root-it");
+    /// <summary>The offline root, with the key id derived from its public key: the agent pins the root as PEM, which carries no kid.</summary>
+    public SigningKey Root { get; } = SigningKey.Generate();
 
     public HttpClient Http { get; private set; } = new();
 
@@ -158,7 +159,7 @@ internal sealed class RunningController : IAsyncDisposable
 
     private async Task StartAppAsync()
     {
-        _app = ControllerHost.Build(Options, logging => logging.AddProvider(_log).SetMinimumLevel(LogLevel.Information), out var problem)
+        _app = ControllerHost.Build(Options, logging => logging.AddProvider(_log).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning), out var problem)
             ?? throw new InvalidOperationException(problem);
         await _app.StartAsync(CancellationToken.None);
         Http = new HttpClient { BaseAddress = Options.ApiUri };
