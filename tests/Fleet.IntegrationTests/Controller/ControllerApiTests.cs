@@ -94,6 +94,33 @@ public sealed class ControllerApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bundle_IsASignedManifestOverASelectorDesiredStateWithTheNextFleetWideVersion()
+    {
+        await _controller.InitKeysAsync();
+        var stack = await _controller.PushStackAsync("web", "services:\n  web:\n    image: registry:5000/web:1\n");
+        var image = new Fleet.Protocol.Bundles.BundleImage
+        {
+            Reference = "registry:5000/web:1", ImageId = "sha256:" + new string('a', 64), File = "images/web.tar", Sha256 = new string('b', 64), SizeBytes = 1024,
+        };
+
+        var first = await _controller.PostAsync("/api/v1/bundles", new BundleRequest { Stack = "web", Target = "site=berlin", Images = [image] }, ApiJsonContext.Default.BundleRequest, ApiJsonContext.Default.BundleResponse);
+        var second = await _controller.PostAsync("/api/v1/bundles", new BundleRequest { Stack = "web", Target = "site=berlin", Images = [image] }, ApiJsonContext.Default.BundleRequest, ApiJsonContext.Default.BundleResponse);
+        using var badFile = await _controller.SendAsync(HttpMethod.Post, "/api/v1/bundles", new BundleRequest { Stack = "web", Images = [image with { File = "../etc/passwd" }] }, ApiJsonContext.Default.BundleRequest);
+
+        var trust = TrustStore.Create(_controller.Root.PublicKey).Apply(first.Trust).Value!;
+        var verifier = new EnvelopeVerifier(TimeProvider.System);
+        var manifest = verifier.Verify(EnvelopeSigner.Encode(first.Manifest), trust, ProtocolJsonContext.Default.BundleManifest);
+        Assert.True(manifest.IsAccepted, manifest.ToString());
+        Assert.Equal(image, Assert.Single(manifest.Value!.Images));
+        var desired = verifier.Verify(EnvelopeSigner.Encode(manifest.Value.Desired), trust, ProtocolJsonContext.Default.DesiredState).Value!;
+        Assert.Equal(("site=berlin", null), (desired.Selector, desired.DeviceId));
+        Assert.Equal(stack.Digest, Assert.Single(desired.Stacks).Digest);
+        var next = verifier.Verify(EnvelopeSigner.Encode(verifier.Verify(EnvelopeSigner.Encode(second.Manifest), trust, ProtocolJsonContext.Default.BundleManifest).Value!.Desired), trust, ProtocolJsonContext.Default.DesiredState).Value!;
+        Assert.True(next.Version > desired.Version);
+        Assert.StartsWith("images: image file '../etc/passwd'", (await RunningController.ExpectAsync(badFile, HttpStatusCode.BadRequest))!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesEveryRouteOfTheContract()
     {
         using var document = JsonDocument.Parse(await _controller.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));

@@ -42,7 +42,7 @@ internal sealed class RunningController : IAsyncDisposable
     public T Service<T>()
         where T : notnull => _app!.Services.GetRequiredService<T>();
 
-    public static async Task<RunningController> StartAsync()
+    public static async Task<RunningController> StartAsync(Action<ControllerOptions>? configure = null)
     {
         var controller = new RunningController(new ControllerOptions
         {
@@ -53,6 +53,7 @@ internal sealed class RunningController : IAsyncDisposable
             FlushMilliseconds = 50,
             CommandTimeoutSeconds = 30,
         });
+        configure?.Invoke(controller.Options);
         await controller.StartAppAsync();
         return controller;
     }
