@@ -52,6 +52,15 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
 
     public Task StartAsync() => _server.StartAsync();
 
+    /// <summary>Ends a client's live session, e.g. a deleted device's: revoked credentials only stop new connections.</summary>
+    public async Task DisconnectAsync(string clientId)
+    {
+        foreach (var client in (await _server.GetClientsAsync()).Where(c => c.Id == clientId))
+        {
+            await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_server.IsStarted)

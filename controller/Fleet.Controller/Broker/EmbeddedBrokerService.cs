@@ -7,7 +7,8 @@ namespace Fleet.Controller.Broker;
 /// Starts the embedded broker before anything that connects to it, with every enrolled device's
 /// credentials and this run's controller secret in its table; stops it last.
 /// </summary>
-public sealed class EmbeddedBrokerService(EmbeddedBroker broker, CredentialTable credentials, DeviceRegistry devices, ControllerSecret secret) : IHostedService
+public sealed class EmbeddedBrokerService(EmbeddedBroker broker, CredentialTable credentials, DeviceRegistry devices, ControllerSecret secret, RetainedMessageStore retained)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,5 +27,7 @@ public sealed class EmbeddedBrokerService(EmbeddedBroker broker, CredentialTable
         {
             await broker.Server.StopAsync(new MQTTnet.Server.MqttServerStopOptions());
         }
+
+        retained.Flush();
     }
 }

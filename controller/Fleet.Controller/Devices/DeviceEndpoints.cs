@@ -81,7 +81,7 @@ internal static class DeviceEndpoints
         .Produces<DeviceSummary>()
         .Produces<ApiError>(StatusCodes.Status404NotFound);
 
-        api.MapDelete("/devices/{id}", async (string id, DeviceRegistry devices, CredentialTable credentials, DesiredStatePublisher publisher, TrustPublisher trust, CancellationToken cancellationToken) =>
+        api.MapDelete("/devices/{id}", async (string id, DeviceRegistry devices, CredentialTable credentials, DesiredStatePublisher publisher, TrustPublisher trust, IServiceProvider services, CancellationToken cancellationToken) =>
         {
             if (devices.Device(id) is null)
             {
@@ -90,6 +90,11 @@ internal static class DeviceEndpoints
 
             // Credentials first: the device cannot reconnect to put anything back while its topics are cleared.
             credentials.RemoveDevice(id);
+            if (services.GetService(typeof(EmbeddedBroker)) is EmbeddedBroker broker)
+            {
+                await broker.DisconnectAsync(id);
+            }
+
             devices.Remove(id);
             publisher.Forget(id);
             await trust.ClearRetainedAsync(id, cancellationToken);

@@ -1,3 +1,4 @@
+using Fleet.Controller.Broker;
 using Fleet.Controller.Devices;
 using Fleet.Controller.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -5,8 +6,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Fleet.Controller.Ingest;
 
-/// <summary>Writes the registry's dirty devices and queued events every <see cref="ControllerOptions.FlushMilliseconds"/>, and once more at stop.</summary>
-public sealed partial class IngestFlusher(DeviceRegistry registry, ControllerOptions options, TimeProvider timeProvider, ILogger<IngestFlusher> logger)
+/// <summary>
+/// Writes the registry's dirty devices and queued events every <see cref="ControllerOptions.FlushMilliseconds"/>,
+/// and once more at stop; with the embedded broker, also its device-published retained messages.
+/// </summary>
+public sealed partial class IngestFlusher(
+    DeviceRegistry registry, ControllerOptions options, TimeProvider timeProvider, ILogger<IngestFlusher> logger, RetainedMessageStore? retained = null)
     : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -25,6 +30,7 @@ public sealed partial class IngestFlusher(DeviceRegistry registry, ControllerOpt
                 try
                 {
                     registry.Flush();
+                    retained?.Flush();
                 }
                 catch (LiteDB.LiteException ex)
                 {

@@ -63,7 +63,7 @@ public sealed class ControllerApiTests : IAsyncLifetime
     public async Task KeyInstall_SignedByAnotherRoot_IsRefused_AndTheRightOneActivatesThePendingKey()
     {
         var keys = await _controller.GetAsync("/api/v1/keys", ApiJsonContext.Default.KeysInfo);
-        using var impostor = SigningKey.Generate("root-it");
+        using var impostor = SigningKey.Generate(_controller.Root.Kid);
         var now = DateTimeOffset.UtcNow;
         var forged = EnvelopeSigner.Sign(impostor, ProtocolJson.Serialize(
             new KeyCertificate { Kid = keys.Pending!.Kid, PublicKey = keys.Pending.PublicKey, NotBefore = now, NotAfter = now.AddDays(1), Serial = 1 },
@@ -91,6 +91,33 @@ public sealed class ControllerApiTests : IAsyncLifetime
         Assert.StartsWith("selector: selector 'site=': at 5", (await RunningController.ExpectAsync(badSelector, HttpStatusCode.BadRequest))!.Message, StringComparison.Ordinal);
         Assert.Equal("status: 'sleepy' must be online, offline or failed", (await RunningController.ExpectAsync(badStatus, HttpStatusCode.BadRequest))!.Message);
         Assert.Equal("not-found", (await RunningController.ExpectAsync(unknown, HttpStatusCode.NotFound))!.Error);
+    }
+
+    [Fact]
+    public async Task Bundle_IsASignedManifestOverASelectorDesiredStateWithTheNextFleetWideVersion()
+    {
+        await _controller.InitKeysAsync();
+        var stack = await _controller.PushStackAsync("web", "services:\n  web:\n    image: registry:5000/web:1\n");
+        var image = new Fleet.Protocol.Bundles.BundleImage
+        {
+            Reference = "registry:5000/web:1", ImageId = "sha256:" + new string('a', 64), File = "images/web.tar", Sha256 = new string('b', 64), SizeBytes = 1024,
+        };
+
+        var first = await _controller.PostAsync("/api/v1/bundles", new BundleRequest { Stack = "web", Target = "site=berlin", Images = [image] }, ApiJsonContext.Default.BundleRequest, ApiJsonContext.Default.BundleResponse);
+        var second = await _controller.PostAsync("/api/v1/bundles", new BundleRequest { Stack = "web", Target = "site=berlin", Images = [image] }, ApiJsonContext.Default.BundleRequest, ApiJsonContext.Default.BundleResponse);
+        using var badFile = await _controller.SendAsync(HttpMethod.Post, "/api/v1/bundles", new BundleRequest { Stack = "web", Images = [image with { File = "../etc/passwd" }] }, ApiJsonContext.Default.BundleRequest);
+
+        var trust = TrustStore.Create(_controller.Root.PublicKey).Apply(first.Trust).Value!;
+        var verifier = new EnvelopeVerifier(TimeProvider.System);
+        var manifest = verifier.Verify(EnvelopeSigner.Encode(first.Manifest), trust, ProtocolJsonContext.Default.BundleManifest);
+        Assert.True(manifest.IsAccepted, manifest.ToString());
+        Assert.Equal(image, Assert.Single(manifest.Value!.Images));
+        var desired = verifier.Verify(EnvelopeSigner.Encode(manifest.Value.Desired), trust, ProtocolJsonContext.Default.DesiredState).Value!;
+        Assert.Equal(("site=berlin", null), (desired.Selector, desired.DeviceId));
+        Assert.Equal(stack.Digest, Assert.Single(desired.Stacks).Digest);
+        var next = verifier.Verify(EnvelopeSigner.Encode(verifier.Verify(EnvelopeSigner.Encode(second.Manifest), trust, ProtocolJsonContext.Default.BundleManifest).Value!.Desired), trust, ProtocolJsonContext.Default.DesiredState).Value!;
+        Assert.True(next.Version > desired.Version);
+        Assert.StartsWith("images: image file '../etc/passwd'", (await RunningController.ExpectAsync(badFile, HttpStatusCode.BadRequest))!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,11 +15,7 @@ public sealed class ControllerDeviceTrafficTests : IAsyncLifetime
 {
     private RunningController _controller = null!;
 
-    public async Task InitializeAsync()
-    {
-        _controller = await RunningController.StartAsync();
-        await _controller.InitKeysAsync();
-    }
+    public async Task InitializeAsync() => _controller = await RunningController.StartWithKeysAsync();
 
     public async Task DisposeAsync() => await _controller.DisposeAsync();
 
@@ -90,10 +86,12 @@ public sealed class ControllerDeviceTrafficTests : IAsyncLifetime
         var enrolled = await _controller.EnrollAsync("pi-1");
         await _controller.PushStackAsync("web", "services:\n  web:\n    image: nginx:1\n");
         await _controller.Service<IDesiredStatePublisher>().AssignAsync("pi-1", "web", 1, null, null, CancellationToken.None);
+        using var live = await DeviceConnection.ConnectAsync(_controller.MqttPort, enrolled.Broker);
 
         using var deleted = await _controller.Http.DeleteAsync(new Uri("/api/v1/devices/pi-1", UriKind.Relative));
 
         await RunningController.ExpectAsync(deleted, HttpStatusCode.NoContent);
+        await Eventually.TrueAsync(() => !live.IsConnected, TimeSpan.FromSeconds(10), "the deleted device's live session is ended");
         var (refused, code) = await DeviceConnection.TryConnectAsync(_controller.MqttPort, enrolled.Broker);
         Assert.Null(refused);
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.BadUserNameOrPassword, code);

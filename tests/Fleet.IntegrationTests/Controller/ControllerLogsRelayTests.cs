@@ -23,8 +23,7 @@ public sealed class ControllerLogsRelayTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _controller = await RunningController.StartAsync();
-        await _controller.InitKeysAsync();
+        _controller = await RunningController.StartWithKeysAsync();
         _stack = await TestProject.CreateAsync("fleet-it");
     }
 

@@ -12,11 +12,7 @@ public sealed class ControllerRestartTests : IAsyncLifetime
 {
     private RunningController _controller = null!;
 
-    public async Task InitializeAsync()
-    {
-        _controller = await RunningController.StartAsync();
-        await _controller.InitKeysAsync();
-    }
+    public async Task InitializeAsync() => _controller = await RunningController.StartWithKeysAsync();
 
     public async Task DisposeAsync() => await _controller.DisposeAsync();
 

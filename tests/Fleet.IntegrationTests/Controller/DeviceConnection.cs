@@ -23,6 +23,8 @@ internal sealed class DeviceConnection : IDisposable
 
     public ConcurrentQueue<(string Topic, byte[] Payload)> Received { get; } = new();
 
+    public bool IsConnected => _client.IsConnected;
+
     public static async Task<(DeviceConnection? Connection, MqttClientConnectResultCode Code)> TryConnectAsync(int port, BrokerCredentials credentials, params string[] filters)
     {
         var factory = new MqttClientFactory();

@@ -28,6 +28,7 @@ internal sealed class RunningController : IAsyncDisposable
 
     public ControllerOptions Options { get; }
 
+    /// <summary>The offline root, with the key id derived from its public key: the agent pins the root as PEM, which carries no kid.</summary>
     public SigningKey Root { get; } = SigningKey.Generate();
 
     public HttpClient Http { get; private set; } = new();
@@ -41,7 +42,7 @@ internal sealed class RunningController : IAsyncDisposable
     public T Service<T>()
         where T : notnull => _app!.Services.GetRequiredService<T>();
 
-    public static async Task<RunningController> StartAsync()
+    public static async Task<RunningController> StartAsync(Action<ControllerOptions>? configure = null)
     {
         var controller = new RunningController(new ControllerOptions
         {
@@ -52,7 +53,16 @@ internal sealed class RunningController : IAsyncDisposable
             FlushMilliseconds = 50,
             CommandTimeoutSeconds = 30,
         });
+        configure?.Invoke(controller.Options);
         await controller.StartAppAsync();
+        return controller;
+    }
+
+    /// <summary>A started controller whose signing key the offline root has certified: ready to enroll and sign.</summary>
+    public static async Task<RunningController> StartWithKeysAsync()
+    {
+        var controller = await StartAsync();
+        await controller.InitKeysAsync();
         return controller;
     }
 
@@ -150,7 +160,7 @@ internal sealed class RunningController : IAsyncDisposable
 
     private async Task StartAppAsync()
     {
-        _app = ControllerHost.Build(Options, logging => logging.AddProvider(_log).SetMinimumLevel(LogLevel.Information), out var problem)
+        _app = ControllerHost.Build(Options, logging => logging.AddProvider(_log).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning), out var problem)
             ?? throw new InvalidOperationException(problem);
         await _app.StartAsync(CancellationToken.None);
         Http = new HttpClient { BaseAddress = Options.ApiUri };

@@ -1,0 +1,48 @@
+using System.Text;
+using Fleet.Controller.Broker;
+using MQTTnet;
+
+namespace Fleet.Controller.Tests.Broker;
+
+public sealed class RetainedMessageStoreTests : IDisposable
+{
+    private readonly TempDatabase _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Save_DesiredIsWrittenAtOnce_StatusOnlyAtFlush()
+    {
+        var store = new RetainedMessageStore(_temp.Database.Database);
+
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", "d1"));
+        store.Save(Retained("fleet/v1/dev/pi-1/status", "s1"));
+        store.Save(Retained("fleet/v1/dev/pi-1/status", "s2"));
+        var beforeFlush = Topics(store);
+        var flushed = store.Flush();
+
+        Assert.Equal(["fleet/v1/dev/pi-1/desired"], beforeFlush);
+        Assert.Equal(1, flushed);
+        Assert.Equal("s2", Encoding.UTF8.GetString(new RetainedMessageStore(_temp.Reopen().Database).LoadAll().Single(m => m.Topic.EndsWith("/status", StringComparison.Ordinal)).Payload));
+    }
+
+    [Fact]
+    public void Save_AnEmptyPayload_ClearsTheTopic()
+    {
+        var store = new RetainedMessageStore(_temp.Database.Database);
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", "d1"));
+        store.Save(Retained("fleet/v1/dev/pi-1/online", "online"));
+        store.Flush();
+
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", ""));
+        store.Save(Retained("fleet/v1/dev/pi-1/online", ""));
+        store.Flush();
+
+        Assert.Empty(Topics(store));
+    }
+
+    private static List<string> Topics(RetainedMessageStore store) => [.. store.LoadAll().Select(m => m.Topic).Order(StringComparer.Ordinal)];
+
+    private static MqttApplicationMessage Retained(string topic, string payload) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload)).WithRetainFlag().Build();
+}
