@@ -1,5 +1,8 @@
 using System.CommandLine;
 
+// Like the controller whose broker it hosts: Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace Fleet.Sim;
 
 internal static class Program
@@ -13,6 +16,7 @@ internal static class Program
         root.Subcommands.Add(Commands.RunCommand.Create());
         root.Subcommands.Add(Commands.BrokerCommand.Create());
         root.Subcommands.Add(Commands.ThroughputCommand.Create());
+        root.Subcommands.Add(Commands.CertifyCommand.Create());
         // Ctrl+C and SIGTERM cancel the run, which then says goodbye within its own bound.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
         return root.Parse(args).Invoke(configuration);
