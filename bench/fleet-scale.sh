@@ -89,7 +89,9 @@ MQTT_PORT=$(free_port)
 API="http://127.0.0.1:$API_PORT"
 say "# fleet-scale $(date -u '+%Y-%m-%d %H:%M UTC'): $DEVICES simulated devices, phase delay $PHASE_DELAY, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 
-"$CONTROLLER_BIN" run --data "$WORK/data" --urls "$API" --mqtt-port "$MQTT_PORT" >"$WORK/controller.log" 2>&1 &
+# Only 127.0.0.1: the embedded broker binds every address by default.
+FLEET_CONTROLLER__MqttBindAddress=127.0.0.1 FLEET_CONTROLLER__LogLevel=Warning \
+  "$CONTROLLER_BIN" run --data "$WORK/data" --urls "$API" --mqtt-port "$MQTT_PORT" >"$WORK/controller.log" 2>&1 &
 CONTROLLER=$!
 PIDS+=("$CONTROLLER")
 wait_for "controller health" 60 curl -sf --max-time 2 "$API/healthz"
@@ -107,8 +109,14 @@ PIDS+=("$!")
 ENROLL_TOKEN=$(api -X POST "$API/api/v1/tokens" -d "{\"uses\": $DEVICES, \"labels\": {\"bench\": \"scale\"}}" | jq -r .token)
 RSS_IDLE=$(rss_mb "$CONTROLLER" VmRSS)
 
+# Without rollouts in this controller, the ingest rate comes from the devices' heartbeat instead:
+# every device reports its status once a second, an offered load of DEVICES statuses per second.
+ROLLOUTS=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $TOKEN" "$API/api/v1/rollouts")
+HEARTBEAT=0
+[[ "$ROLLOUTS" == 200 ]] || HEARTBEAT=1s
+
 "$SIM_BIN" run --controller "$API" --enroll-token "$ENROLL_TOKEN" --devices "$DEVICES" --phase-delay "$PHASE_DELAY" \
-  --connect-rate "$CONNECT_RATE" --stats-every 5s >"$WORK/sim.log" 2>&1 &
+  --connect-rate "$CONNECT_RATE" --heartbeat "$HEARTBEAT" --stats-every 5s >"$WORK/sim.log" 2>&1 &
 SIM=$!
 PIDS+=("$SIM")
 if ! wait_for "'connected $DEVICES devices' line from fleet-sim" "$(( $(left) - 40 ))" grep -q "^connected $DEVICES devices" "$WORK/sim.log"; then
@@ -117,7 +125,7 @@ if ! wait_for "'connected $DEVICES devices' line from fleet-sim" "$(( $(left) - 
 fi
 say "fleet-sim: $(grep '^fleet-sim: enrolled' "$WORK/sim.log" | sed 's/^fleet-sim: //')"
 say "fleet-sim: $(grep "^connected $DEVICES devices" "$WORK/sim.log")"
-grep -E '^fleet-sim: [0-9]+ connected after' "$WORK/sim.log" | sed 's/^/  /' | tee -a "$WORK/summary.txt" >/dev/null
+grep -E '^fleet-sim: [0-9]+ connected after' "$WORK/sim.log" | sed 's/^/  /' | tee -a "$WORK/summary.txt"
 wait_for "all devices online at the controller" 30 \
   bash -c "[[ \$(curl -sf --max-time 5 '$API/metrics' | awk '\$1 == \"fleet_devices_online\" { print \$2 }') == $DEVICES ]]" \
   || say "controller: only $(metric fleet_devices_online) of $DEVICES devices online"
@@ -125,13 +133,26 @@ RSS_CONNECTED=$(rss_mb "$CONTROLLER" VmRSS)
 SIM_RSS=$(rss_mb "$SIM" VmRSS)
 say "controller RSS: ${RSS_IDLE} MB idle before enrollment, ${RSS_CONNECTED} MB with $DEVICES devices connected; fleet-sim RSS ${SIM_RSS} MB"
 
+if [[ "$HEARTBEAT" != 0 ]]; then
+  # Let the first beats spread over a period, then measure a 10 s window.
+  sleep 2
+  IN0=$(metric fleet_mqtt_messages_in_total); H0=$(now_ms)
+  sleep 10
+  IN1=$(metric fleet_mqtt_messages_in_total); H1=$(now_ms)
+  say "ingest (heartbeat, no rollouts in this controller): $(( IN1 - IN0 )) messages in $(( (H1 - H0) / 1000 )) s = $(( (IN1 - IN0) * 1000 / (H1 - H0) )) msgs/s with $DEVICES devices offering $DEVICES statuses/s (target >= 5000)"
+  say "fleet-sim: $(grep -E '^fleet-sim: t=' "$WORK/sim.log" | tail -1 | sed 's/^fleet-sim: //')"
+fi
+
 STACK=$(printf 'services:\n  web:\n    image: nginx:1.27-alpine\n    ports: ["8080:80"]\n' | jq -Rs '{files: [{name: "compose.yaml", content: .}]}')
 api -X POST "$API/api/v1/stacks/bench/versions" -d "$STACK" >/dev/null
 IN_BEFORE=$(metric fleet_mqtt_messages_in_total)
 T0=$(now_ms)
-ROLLOUT_STATUS=$(curl -s --max-time 30 -o "$WORK/rollout.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+ROLLOUT_STATUS=none
+[[ "$ROLLOUTS" != 200 ]] || ROLLOUT_STATUS=$(curl -s --max-time 30 -o "$WORK/rollout.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -X POST "$API/api/v1/rollouts" -d '{"stack": "bench", "target": "bench=scale", "waves": ["100%"], "maxFailures": "0", "waveTimeoutSeconds": 120}')
-if [[ "$ROLLOUT_STATUS" != 201 ]]; then
+if [[ "$ROLLOUTS" != 200 ]]; then
+  say "rollout: none, GET /api/v1/rollouts answered $ROLLOUTS: this controller has no rollouts yet"
+elif [[ "$ROLLOUT_STATUS" != 201 ]]; then
   say "rollout: POST /api/v1/rollouts answered $ROLLOUT_STATUS ($(head -c 200 "$WORK/rollout.json")): no rollout figures from this controller"
 else
   ID=$(jq -r .id "$WORK/rollout.json")
@@ -176,7 +197,10 @@ RAW_PORT=$(free_port)
 "$SIM_BIN" broker --port "$RAW_PORT" --secret bench >"$WORK/raw-broker.log" 2>&1 &
 PIDS+=("$!")
 wait_for "reference broker" 30 grep -q listening "$WORK/raw-broker.log"
+RAW_NOT_RETAINED=$(timeout 60 "$SIM_BIN" throughput --broker "mqtt://127.0.0.1:$RAW_PORT" --secret bench \
+  --messages "$RAW_MESSAGES" --publishers 16 --not-retained --timeout 50s 2>&1 | tail -1 || true)
 RAW=$(timeout "$(( $(left) > 10 ? $(left) - 5 : 5 ))" "$SIM_BIN" throughput --broker "mqtt://127.0.0.1:$RAW_PORT" --secret bench \
   --messages "$RAW_MESSAGES" --publishers 16 --timeout "$(( $(left) > 20 ? $(left) - 10 : 10 ))s" 2>&1 | tail -1 || true)
 say "reference, the controller's EmbeddedBroker class alone (fleet-sim broker + fleet-sim throughput): ${RAW:-no result}"
+say "  the same without the retain flag (what keeping every status costs): ${RAW_NOT_RETAINED:-no result}"
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); logs in $WORK"

@@ -18,7 +18,7 @@ namespace Fleet.Sim.Broker;
 public static class RawThroughput
 {
     public static async Task<ThroughputResult> MeasureAsync(
-        Uri broker, string secret, int messages, int publishers, int window, bool shared, TimeSpan timeout, CancellationToken cancellationToken)
+        Uri broker, string secret, int messages, int publishers, int window, bool shared, bool retained, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(broker);
         var factory = new MqttClientFactory();
@@ -61,7 +61,7 @@ public static class RawThroughput
             var sent = 0;
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(clients.Select((client, i) => PublishAsync(
-                client, $"tp-{i + 1:D5}", messages / publishers + (i < messages % publishers ? 1 : 0), window, () => Interlocked.Increment(ref sent), bound.Token)));
+                client, $"tp-{i + 1:D5}", messages / publishers + (i < messages % publishers ? 1 : 0), window, retained, () => Interlocked.Increment(ref sent), bound.Token)));
             try
             {
                 await done.Task.WaitAsync(bound.Token);
@@ -71,7 +71,7 @@ public static class RawThroughput
                 // Timed out: report what arrived.
             }
 
-            return new ThroughputResult(sent, Volatile.Read(ref received), clock.Elapsed, publishers, payloadBytes, filter);
+            return new ThroughputResult(sent, Volatile.Read(ref received), clock.Elapsed, publishers, payloadBytes, filter, retained);
         }
         finally
         {
@@ -82,7 +82,7 @@ public static class RawThroughput
         }
     }
 
-    private static async Task PublishAsync(IMqttClient client, string deviceId, int count, int window, Action acknowledged, CancellationToken cancellationToken)
+    private static async Task PublishAsync(IMqttClient client, string deviceId, int count, int window, bool retained, Action acknowledged, CancellationToken cancellationToken)
     {
         var topic = DeviceTopics.Status(deviceId);
         using var slots = new SemaphoreSlim(window, window);
@@ -91,18 +91,18 @@ public static class RawThroughput
         {
             await slots.WaitAsync(cancellationToken);
             var payload = ProtocolJson.Serialize(SampleStatus(deviceId) with { Seq = seq }, ProtocolJsonContext.Default.DeviceStatus);
-            inFlight.Add(PublishOneAsync(client, topic, payload, slots, acknowledged, cancellationToken));
+            inFlight.Add(PublishOneAsync(client, topic, payload, retained, slots, acknowledged, cancellationToken));
         }
 
         await Task.WhenAll(inFlight);
     }
 
-    private static async Task PublishOneAsync(IMqttClient client, string topic, byte[] payload, SemaphoreSlim slots, Action acknowledged, CancellationToken cancellationToken)
+    private static async Task PublishOneAsync(IMqttClient client, string topic, byte[] payload, bool retained, SemaphoreSlim slots, Action acknowledged, CancellationToken cancellationToken)
     {
         try
         {
             var result = await client.PublishAsync(
-                new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag()
+                new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retained)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
                 cancellationToken);
             if (result.IsSuccess)

@@ -30,11 +30,12 @@ internal static class RunCommand
         var publishConcurrency = new Option<int>("--publish-concurrency") { Description = "Publishes in flight at once, fleet-wide", DefaultValueFactory = _ => 512 };
         var seed = new Option<int>("--seed") { Description = "Seed for the failing devices and the jitter", DefaultValueFactory = _ => 1 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long once connected (default: until Ctrl+C)" };
+        var heartbeat = new Option<string>("--heartbeat") { Description = "Each device reports its status again this often once all are connected (the agent's is 60s; 0: off)", DefaultValueFactory = _ => "0" };
         var statsEvery = new Option<string>("--stats-every") { Description = "Print a stats line this often (0: never)", DefaultValueFactory = _ => "5s" };
         var command = new Command("run", "Enroll N SIMULATED devices (scale tests only), hold their MQTT sessions and answer desired states with the agent's protocol, until stopped.")
         {
             controller, token, devices, labels, prefix, broker, secret, phaseDelay, jitter, failRate, connectRate,
-            connectConcurrency, enrollConcurrency, publishConcurrency, seed, duration, statsEvery,
+            connectConcurrency, enrollConcurrency, publishConcurrency, seed, duration, heartbeat, statsEvery,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -60,7 +61,8 @@ internal static class RunCommand
                 parse.GetValue(secret),
                 Math.Max(1, parse.GetValue(enrollConcurrency)),
                 parse.GetValue(duration) is { } d ? DurationText.TryParse(d) ?? Problem(problems, "--duration: not a duration") : null,
-                DurationText.TryParse(parse.GetValue(statsEvery)) ?? Problem(problems, "--stats-every: not a duration"));
+                DurationText.TryParse(parse.GetValue(statsEvery)) ?? Problem(problems, "--stats-every: not a duration"),
+                DurationText.TryParse(parse.GetValue(heartbeat)) ?? Problem(problems, "--heartbeat: not a duration"));
             problems.AddRange(run.Validate(parse.GetValue(labels), parse.GetValue(controller), parse.GetValue(broker)));
             if (problems.Count > 0)
             {
@@ -127,6 +129,11 @@ internal static class RunCommand
             await fleet.AllConnected.WaitAsync(cancellationToken);
             Console.WriteLine(FormattableString.Invariant(
                 $"connected {fleet.Devices.Count} devices in {connectClock.Elapsed.TotalSeconds:F1} s (RSS {Environment.WorkingSet / 1048576.0:F0} MB)"));
+            if (run.Heartbeat > TimeSpan.Zero)
+            {
+                fleet.StartHeartbeat(run.Heartbeat);
+            }
+
             if (run.Duration is { } bound)
             {
                 await Task.Delay(bound, time, cancellationToken);
@@ -191,7 +198,7 @@ internal static class RunCommand
 
     private sealed record RunSettings(
         Uri? Controller, string? Token, int Devices, IReadOnlyDictionary<string, string> Labels, string IdPrefix, Uri? Broker,
-        string? Secret, int EnrollConcurrency, TimeSpan? Duration, TimeSpan StatsEvery)
+        string? Secret, int EnrollConcurrency, TimeSpan? Duration, TimeSpan StatsEvery, TimeSpan Heartbeat)
     {
         public IEnumerable<string> Validate(string? labelText, string? controllerText, string? brokerText)
         {

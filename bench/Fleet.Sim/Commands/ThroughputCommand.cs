@@ -14,13 +14,14 @@ internal static class ThroughputCommand
         var publishers = new Option<int>("--publishers") { Description = "Publishing clients (devices)", DefaultValueFactory = _ => 16 };
         var window = new Option<int>("--window") { Description = "Unacknowledged publishes per publisher", DefaultValueFactory = _ => 32 };
         var shared = new Option<bool>("--shared") { Description = "Subscribe with the controller's $share/ filter instead of fleet/v1/dev/+/status (MQTTnet's server refuses it; mosquitto takes it)" };
+        var notRetained = new Option<bool>("--not-retained") { Description = "Publish without the retain flag (statuses are retained; this shows what keeping them costs)" };
         var timeout = new Option<string>("--timeout") { Description = "Give up after this long", DefaultValueFactory = _ => "90s" };
         var command = new Command(
             "throughput",
             "Measure the broker's raw throughput for the controller's ingest path: device clients publish retained QoS 1 status "
             + "messages on their own topics, one client subscribed as the controller counts them.")
         {
-            broker, secret, messages, publishers, window, shared, timeout,
+            broker, secret, messages, publishers, window, shared, notRetained, timeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,7 +33,7 @@ internal static class ThroughputCommand
             }
 
             var result = await RawThroughput.MeasureAsync(
-                uri, parse.GetValue(secret)!, parse.GetValue(messages), parse.GetValue(publishers), parse.GetValue(window), parse.GetValue(shared), bound, cancellationToken);
+                uri, parse.GetValue(secret)!, parse.GetValue(messages), parse.GetValue(publishers), parse.GetValue(window), parse.GetValue(shared), !parse.GetValue(notRetained), bound, cancellationToken);
             Console.WriteLine(result.ToString());
             return result.Received == result.Sent ? 0 : 1;
         });

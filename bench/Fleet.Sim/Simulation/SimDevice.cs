@@ -152,6 +152,10 @@ public sealed class SimDevice : IDisposable
         }
     }
 
+    /// <summary>The agent's heartbeat: the whole status again (and any events still pending), when connected.</summary>
+    public Task HeartbeatAsync(CancellationToken cancellationToken) =>
+        _client.IsConnected ? ReportAsync(cancellationToken) : Task.CompletedTask;
+
     /// <summary>A clean goodbye, as the agent's: retained <c>offline</c>, then a normal disconnect (no will).</summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken)
     {

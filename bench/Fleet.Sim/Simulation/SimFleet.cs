@@ -92,6 +92,25 @@ public sealed class SimFleet : IAsyncDisposable
         await Task.WhenAll(pending);
     }
 
+    /// <summary>
+    /// Every device reports its status again each <paramref name="period"/>, as the agent's heartbeat
+    /// does; first beats spread over one period so the broker sees a steady rate, not a wave.
+    /// </summary>
+    public void StartHeartbeat(TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        foreach (var device in _devices)
+        {
+            _runtime.Scheduler.Schedule(period * Random.Shared.NextDouble(), Beat);
+
+            async Task Beat(CancellationToken cancellationToken)
+            {
+                await device.HeartbeatAsync(cancellationToken);
+                _runtime.Scheduler.Schedule(period, Beat);
+            }
+        }
+    }
+
     /// <summary>Says goodbye on every session (retained offline, normal disconnect) within <paramref name="timeout"/>, then stops the scheduler.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {

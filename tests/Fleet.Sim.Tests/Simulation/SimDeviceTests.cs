@@ -233,6 +233,24 @@ public sealed class SimDeviceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Heartbeat_ReportsTheWholeStatusAgain_WithAGrowingSeq()
+    {
+        await StartFleetAsync(["sim-beat"]);
+        await Probe.PublishRetainedAsync(DeviceTopics.Desired("sim-beat"), _keys.Sign(TestKeys.Desired("sim-beat", 7)));
+        await Probe.WaitForFinalStatusAsync("sim-beat");
+        var before = Probe.Statuses("sim-beat").Count;
+
+        _fleet!.StartHeartbeat(TimeSpan.FromMilliseconds(20));
+        await Probe.WaitUntilAsync(() => Probe.Statuses("sim-beat").Count >= before + 3, "three heartbeats");
+
+        var beats = Probe.Statuses("sim-beat").Skip(before).ToArray();
+        Assert.All(beats, s => Assert.Equal((DeploymentPhases.Committed, 7L), (s.Phase, s.AppliedVersion!.Value)));
+        Assert.Equal(beats.Select(s => s.Seq).Order(), beats.Select(s => s.Seq));
+        Assert.True(beats[0].Seq > Probe.Statuses("sim-beat")[before - 1].Seq);
+        Assert.Equal(6, Probe.Events("sim-beat").Count);
+    }
+
+    [Fact]
     public async Task Presence_IsRetainedOnline_WhileConnected()
     {
         await StartFleetAsync(["sim-here"]);
