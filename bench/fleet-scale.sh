@@ -47,6 +47,7 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+trap 'echo "fleet-scale: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # Stops the whole run when it overstays its bound, whatever it is waiting for.
 ( sleep "$LIMIT"; echo "fleet-scale: over the ${LIMIT} s bound, stopping" >&2; kill -TERM $$ ) &
@@ -130,7 +131,7 @@ ALL_CONNECTED=1
 wait_for "'connected $DEVICES devices' line from fleet-sim" "$(( $(left) - 80 ))" grep -q "^connected $DEVICES devices" "$WORK/sim.log" \
   || ALL_CONNECTED=0
 say "fleet-sim: $(grep '^fleet-sim: enrolled' "$WORK/sim.log" | sed 's/^fleet-sim: //'); controller RSS when enrollment ended: $(tail -1 "$WORK/rss-at-enrolled" 2>/dev/null || echo '?') MB"
-grep -E '^fleet-sim: [0-9]+ connected after' "$WORK/sim.log" | sed 's/^/  /' | tee -a "$WORK/summary.txt"
+{ grep -E '^fleet-sim: [0-9]+ connected after' "$WORK/sim.log" || true; } | sed 's/^/  /' | tee -a "$WORK/summary.txt"
 if (( ALL_CONNECTED )); then
   say "fleet-sim: $(grep "^connected $DEVICES devices" "$WORK/sim.log")"
 else
@@ -160,7 +161,7 @@ api -X POST "$API/api/v1/stacks/bench/versions" -d "$STACK" >/dev/null
 IN_BEFORE=$(metric fleet_mqtt_messages_in_total)
 T0=$(now_ms)
 ROLLOUT_STATUS=none
-[[ "$ROLLOUTS" != 200 ]] || ROLLOUT_STATUS=$(curl -s --max-time 30 -o "$WORK/rollout.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+[[ "$ROLLOUTS" != 200 ]] || ROLLOUT_STATUS=$(curl -s --max-time 120 -o "$WORK/rollout.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -X POST "$API/api/v1/rollouts" -d '{"stack": "bench", "target": "bench=scale", "waves": ["100%"], "maxFailures": "0", "waveTimeoutSeconds": 120}')
 if [[ "$ROLLOUTS" != 200 ]]; then
   say "rollout: none, GET /api/v1/rollouts answered $ROLLOUTS: this controller has no rollouts yet"
@@ -179,7 +180,8 @@ else
     STATE=$(jq -r .state "$WORK/rollout.json")
     T=$(now_ms)
     if (( T - LAST_T >= 1000 )); then
-      IN=$(metric fleet_mqtt_messages_in_total)
+      IN=$(metric fleet_mqtt_messages_in_total || true)
+      [[ -n "$IN" ]] || continue
       RATE=$(( (IN - LAST_IN) * 1000 / (T - LAST_T) ))
       (( RATE > PEAK_RATE )) && PEAK_RATE=$RATE
       LAST_IN=$IN

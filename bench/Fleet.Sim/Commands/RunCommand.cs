@@ -194,7 +194,7 @@ internal static class RunCommand
 
     private static void PrintStats(SimFleet fleet, SimRuntime runtime, Stopwatch clock) =>
         Console.WriteLine(FormattableString.Invariant(
-            $"fleet-sim: t={clock.Elapsed.TotalSeconds:F0}s connected={fleet.Connected} reconnects={fleet.Reconnects} committed={runtime.Committed} rolled-back={runtime.RolledBack} rejected={runtime.Rejected} published={runtime.MessagesOut} RSS={Environment.WorkingSet / 1048576.0:F0}MB"));
+            $"fleet-sim: t={clock.Elapsed.TotalSeconds:F0}s connected={fleet.Connected} reconnects={fleet.Reconnects} accepted={runtime.Accepted} committed={runtime.Committed} rolled-back={runtime.RolledBack} rejected={runtime.Rejected} published={runtime.MessagesOut} RSS={Environment.WorkingSet / 1048576.0:F0}MB"));
 
     private sealed record RunSettings(
         Uri? Controller, string? Token, int Devices, IReadOnlyDictionary<string, string> Labels, string IdPrefix, Uri? Broker,

@@ -209,6 +209,7 @@ public sealed class SimDevice : IDisposable
                 _accepted = desired.Version;
                 _refusedForKey = null;
                 _walk = new Walk(desired.Version, desired, PhaseWalk.Accepted(desired, Fails), $"{envelope.Length} bytes, key {result.Kid}");
+                _runtime.CountAccepted();
             }
             else
             {

@@ -13,6 +13,7 @@ public sealed class SimRuntime : IDisposable
     private readonly Random _random;
     private readonly Lock _randomGate = new();
     private long _messagesOut;
+    private long _accepted;
     private long _rejected;
     private long _committed;
     private long _rolledBack;
@@ -55,6 +56,9 @@ public sealed class SimRuntime : IDisposable
 
     public long MessagesOut => Interlocked.Read(ref _messagesOut);
 
+    /// <summary>Desired states verified and accepted (their walks started).</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
+
     public long Rejected => Interlocked.Read(ref _rejected);
 
     public long Committed => Interlocked.Read(ref _committed);
@@ -94,6 +98,8 @@ public sealed class SimRuntime : IDisposable
     }
 
     public void Dispose() => Scheduler.Dispose();
+
+    public void CountAccepted() => Interlocked.Increment(ref _accepted);
 
     public void CountPublished() => Interlocked.Increment(ref _messagesOut);
 
