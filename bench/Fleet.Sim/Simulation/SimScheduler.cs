@@ -1,0 +1,134 @@
+namespace Fleet.Sim.Simulation;
+
+/// <summary>
+/// The one clock of the whole simulated fleet: a priority queue of work by due time, drained by a
+/// single loop, instead of a timer per device (10,000 of them would cost memory and wake-ups).
+/// Due work runs concurrently up to a bound; what a device does next is scheduled only when its
+/// current work has finished, so each device's messages stay in order.
+/// </summary>
+public sealed class SimScheduler : IDisposable
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _slots;
+    private readonly PriorityQueue<Func<CancellationToken, Task>, (long Due, long Order)> _queue = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _wake = NewSignal();
+    private long _order;
+    private long _running;
+
+    public SimScheduler(TimeProvider timeProvider, int concurrency)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(concurrency);
+        _timeProvider = timeProvider;
+        _slots = new SemaphoreSlim(concurrency, concurrency);
+    }
+
+    /// <summary>Work queued or running; zero when the fleet is quiet.</summary>
+    public long Outstanding
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count + Interlocked.Read(ref _running);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> once <paramref name="delay"/> has passed; equal due times run in scheduling order.</summary>
+    public void Schedule(TimeSpan delay, Func<CancellationToken, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var due = _timeProvider.GetUtcNow().UtcTicks + Math.Max(0, delay.Ticks);
+        TaskCompletionSource wake;
+        lock (_gate)
+        {
+            _queue.Enqueue(work, (due, _order++));
+            wake = _wake;
+        }
+
+        wake.TrySetResult();
+    }
+
+    /// <summary>Drains the queue until cancelled; work that throws is a bug and ends the run.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var failure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Func<CancellationToken, Task>? work = null;
+            TimeSpan wait;
+            Task woken;
+            lock (_gate)
+            {
+                var now = _timeProvider.GetUtcNow().UtcTicks;
+                if (_queue.TryPeek(out var next, out var key) && key.Due <= now)
+                {
+                    _queue.Dequeue();
+                    work = next;
+                    wait = TimeSpan.Zero;
+                    Interlocked.Increment(ref _running);
+                }
+                else
+                {
+                    wait = _queue.Count > 0 ? TimeSpan.FromTicks(key.Due - now) : Timeout.InfiniteTimeSpan;
+                }
+
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = NewSignal();
+                }
+
+                woken = _wake.Task;
+            }
+
+            if (work is not null)
+            {
+                await _slots.WaitAsync(cancellationToken);
+                _ = RunOneAsync(work, failure, cancellationToken);
+                continue;
+            }
+
+            if (failure.Task.IsCompleted)
+            {
+                await failure.Task;
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(wait, _timeProvider, stop.Token);
+            await Task.WhenAny(woken, delay, failure.Task);
+            await stop.CancelAsync();
+            if (failure.Task.IsCompleted)
+            {
+                await failure.Task;
+            }
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private async Task RunOneAsync(Func<CancellationToken, Task> work, TaskCompletionSource failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+#pragma warning disable CA1031 // a bug in simulated work ends the run with its exception, not silently
+        catch (Exception ex)
+        {
+            failure.TrySetException(ex);
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+            _slots.Release();
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
