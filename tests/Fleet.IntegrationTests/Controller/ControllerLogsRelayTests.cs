@@ -50,7 +50,7 @@ public sealed class ControllerLogsRelayTests : IAsyncLifetime
                 stop_grace_period: 1s
             """);
         await _controller.Service<IDesiredStatePublisher>().AssignAsync(_deviceId, _stack.Name, 1, null, null, CancellationToken.None);
-        await using var agent = StartAgent(enrolled);
+        await using var agent = NativeAgent.StartEnrolled(_agentData, enrolled, "unix:///var/run/docker.sock");
         try
         {
             DeviceSummary? device = null;
@@ -76,24 +76,4 @@ public sealed class ControllerLogsRelayTests : IAsyncLifetime
 
     private DeviceSummary? Device() =>
         _controller.GetAsync("/api/v1/devices", ApiJsonContext.Default.IReadOnlyListDeviceSummary).GetAwaiter().GetResult().SingleOrDefault(d => d.Id == _deviceId);
-
-    private ExternalProcess StartAgent(EnrollmentResponse enrolled)
-    {
-        var rootKey = Path.Combine(_agentData, "root.pem");
-        File.WriteAllText(rootKey, PublicKeys.ExportPem(enrolled.Root));
-        return ExternalProcess.Start(
-            NativeAgent.Executable,
-            new Dictionary<string, string>
-            {
-                ["FLEET_AGENT__DeviceId"] = _deviceId,
-                ["FLEET_AGENT__RootKey"] = rootKey,
-                ["FLEET_AGENT__Broker__Server"] = enrolled.Broker.Uri.ToString(),
-                ["FLEET_AGENT__Broker__Username"] = enrolled.Broker.Username,
-                ["FLEET_AGENT__Broker__Password"] = enrolled.Broker.Password,
-                ["FLEET_AGENT__Broker__KeepAliveSeconds"] = 5.ToString(CultureInfo.InvariantCulture),
-                ["FLEET_AGENT__ReconcileSeconds"] = "5",
-                ["FLEET_AGENT__Docker"] = "unix:///var/run/docker.sock",
-            },
-            "run", "--data", _agentData);
-    }
 }

@@ -246,20 +246,13 @@ public sealed class MosquittoAclTests : IAsyncLifetime
         await controller.SubscribeAsync(DeviceTopics.Online("pi-1"), DeviceTopics.Status("pi-1"), ControllerSubscriptions.Replies("ctl-a"));
         var data = Directory.CreateDirectory(Path.Combine(_broker.Directory, "agent")).FullName;
         using var root = SigningKey.Generate();
-        await File.WriteAllTextAsync(Path.Combine(data, "root.pem"), root.ExportPublicKeyPem());
-
-        await using var agent = ExternalProcess.Start(
-            NativeAgent.Executable,
-            new Dictionary<string, string>
-            {
-                ["FLEET_AGENT__DeviceId"] = "pi-1",
-                ["FLEET_AGENT__RootKey"] = Path.Combine(data, "root.pem"),
-                ["FLEET_AGENT__Broker__Server"] = $"mqtt://127.0.0.1:{DevicePort}",
-                ["FLEET_AGENT__Broker__Username"] = "pi-1",
-                ["FLEET_AGENT__Broker__Password"] = _secrets["pi-1"],
-                ["FLEET_AGENT__Docker"] = $"unix://{Path.Combine(data, "no-engine.sock")}",
-            },
-            "run", "--data", data);
+        await using var agent = NativeAgent.Start(
+            data,
+            "pi-1",
+            DevicePort,
+            root.ExportPublicKeyPem(),
+            useEngine: false,
+            new Dictionary<string, string> { ["Broker__Username"] = "pi-1", ["Broker__Password"] = _secrets["pi-1"] });
         await Eventually.TrueAsync(() => controller.TextsOn(DeviceTopics.Online("pi-1")).Contains("online"), TimeSpan.FromSeconds(20), () => "the agent's presence arrives:\n" + agent.Output);
         await Eventually.TrueAsync(() => controller.TextsOn(DeviceTopics.Status("pi-1")).Any(), TimeSpan.FromSeconds(20), () => "the agent's status arrives:\n" + agent.Output);
 
