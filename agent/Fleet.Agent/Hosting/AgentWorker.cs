@@ -56,6 +56,7 @@ public sealed partial class AgentWorker(
             var journal = new EventJournal(database, timeProvider);
             var store = new DesiredStateStore(database, timeProvider);
             var trust = new TrustState(root, store);
+            SeedTrustFromEnrollment(settings.DataDirectory, store, trust);
             var intake = new DesiredStateIntake(
                 settings.DataDirectory, store, journal, trust, new DesiredStateVerifier(timeProvider),
                 new DeviceIdentity(deviceId, settings.Labels), loggerFactory.CreateLogger<DesiredStateIntake>());
@@ -218,7 +219,11 @@ public sealed partial class AgentWorker(
 
     private PublicKeyDocument? LoadRootKey(AgentOptions settings)
     {
-        var imported = PublicKeys.ImportPem(File.ReadAllText(settings.RootKey!));
+        // PEM as an operator writes it, or the JSON document enrollment stores (it keeps the root's kid).
+        var text = File.ReadAllText(settings.RootKey!);
+        var imported = text.TrimStart().StartsWith('{')
+            ? PublicKeys.ImportJson(System.Text.Encoding.UTF8.GetBytes(text))
+            : PublicKeys.ImportPem(text);
         if (!imported.Succeeded)
         {
             LogBadRootKey(settings.RootKey!, imported.Error);
@@ -226,6 +231,25 @@ public sealed partial class AgentWorker(
         }
 
         return imported.Value;
+    }
+
+    /// <summary>
+    /// A freshly enrolled device knows the signing keys from its enrollment before the broker's trust
+    /// topic arrives, so it can verify a desired state (or a bundle) at once, offline too.
+    /// </summary>
+    private void SeedTrustFromEnrollment(string dataDirectory, DesiredStateStore store, TrustState trust)
+    {
+        if (store.TrustDocuments is not null || EnrollmentFiles.Read(dataDirectory) is not { Succeeded: true } enrollment)
+        {
+            return;
+        }
+
+        var applied = trust.Apply(Protocol.Serialization.ProtocolJson.Serialize(
+            enrollment.Value.Trust, Protocol.Serialization.ProtocolJsonContext.Default.TrustDocuments));
+        if (!applied.IsAccepted)
+        {
+            LogTrustRefused("enrollment: " + applied);
+        }
     }
 
     private void Fail()
