@@ -44,24 +44,7 @@ internal static class RunCommand
         var options = new AgentOptions();
         try
         {
-            builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-            var enrollmentIndex = builder.Configuration.Sources.Count;
-            builder.Configuration.AddJsonFile("/etc/fleet/agent.json", optional: true);
-            if (configFile is not null)
-            {
-                builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-            }
-
-            builder.Configuration
-                .AddEnvironmentVariables("FLEET_AGENT__")
-                .AddInMemoryCollection(flags.Where(f => f.Value is not null));
-            // The enrollment lives in the data directory, which any later source may name: so it is
-            // found last but ranks just above appsettings.json, below everything explicit.
-            if (builder.Configuration[nameof(AgentOptions.DataDirectory)] is { Length: > 0 } dataDirectory)
-            {
-                builder.Configuration.Sources.Insert(enrollmentIndex, new EnrollmentConfigurationSource(dataDirectory));
-            }
-
+            AgentConfiguration.AddSources(builder.Configuration, flags, configFile);
             builder.Configuration.Bind(options);
         }
         catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or FormatException or InvalidOperationException)

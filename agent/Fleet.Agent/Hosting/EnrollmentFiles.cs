@@ -1,6 +1,9 @@
+using Fleet.Agent.Storage;
+using Fleet.Agent.Updates;
 using Fleet.Protocol.Enrollment;
 using Fleet.Protocol.Keys;
 using Fleet.Protocol.Serialization;
+using Fleet.Protocol.Signing;
 
 namespace Fleet.Agent.Hosting;
 
@@ -53,6 +56,20 @@ public static class EnrollmentFiles
 
         var parsed = ProtocolJson.Parse(File.ReadAllBytes(path), ProtocolJsonContext.Default.EnrollmentResponse);
         return parsed.Succeeded ? parsed : ParseResult<EnrollmentResponse>.Failed($"{path}: {parsed.Error}");
+    }
+
+    /// <summary>
+    /// A freshly enrolled device knows the signing keys from its enrollment before the broker's trust
+    /// topic arrives, so it can verify a desired state (or a bundle) at once, offline too. Null when there
+    /// was nothing to seed (trust already taken, or no enrollment).
+    /// </summary>
+    public static VerificationResult<TrustStore>? SeedTrust(string dataDirectory, DesiredStateStore store, TrustState trust)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(trust);
+        return store.TrustDocuments is null && Read(dataDirectory) is { Succeeded: true } enrollment
+            ? trust.Apply(ProtocolJson.Serialize(enrollment.Value.Trust, ProtocolJsonContext.Default.TrustDocuments))
+            : null;
     }
 
     private static void WriteAtomically(string path, byte[] content, UnixFileMode mode)
