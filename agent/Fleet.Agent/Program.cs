@@ -18,6 +18,8 @@ internal static class Program
         root.Subcommands.Add(Commands.PlanCommand.Create());
         root.Subcommands.Add(Commands.DownCommand.Create());
         root.Subcommands.Add(Commands.PsCommand.Create());
+        root.Subcommands.Add(Commands.EnrollCommand.Create());
+        root.Subcommands.Add(Commands.BundleCommand.Create());
         // SIGTERM belongs to the host (systemd's stop): System.CommandLine's own handler would end the
         // process after 2 s, in the middle of a graceful shutdown (offline presence, journal, database).
         var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };

@@ -44,17 +44,7 @@ internal static class RunCommand
         var options = new AgentOptions();
         try
         {
-            builder.Configuration
-                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-                .AddJsonFile("/etc/fleet/agent.json", optional: true);
-            if (configFile is not null)
-            {
-                builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-            }
-
-            builder.Configuration
-                .AddEnvironmentVariables("FLEET_AGENT__")
-                .AddInMemoryCollection(flags.Where(f => f.Value is not null));
+            AgentConfiguration.AddSources(builder.Configuration, flags, configFile);
             builder.Configuration.Bind(options);
         }
         catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or FormatException or InvalidOperationException)

@@ -8,4 +8,5 @@ namespace Fleet.Agent.Hosting;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
 [JsonSerializable(typeof(LocalStatus))]
+[JsonSerializable(typeof(Bundles.BundleImportResult))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -126,7 +126,21 @@ public sealed class AgentOptions
             problems.Add($"RootKey: {RootKey} does not exist");
         }
 
+        if (BundleScanSeconds is < 1 or > 3600)
+        {
+            problems.Add($"BundleScanSeconds: {BundleScanSeconds} must be between 1 and 3600");
+        }
+
         problems.AddRange(Broker.Validate());
         return problems;
     }
+
+    /// <summary>A directory watched for air-gapped bundles (<c>*.bundle</c>), e.g. where a USB stick mounts; none when empty.</summary>
+    public string? BundleDirectory { get; set; }
+
+    /// <summary>How often <see cref="BundleDirectory"/> is scanned; a file is imported once it held still over two scans.</summary>
+    public int BundleScanSeconds { get; set; } = 5;
+
+    /// <summary>The device id in effect: the configured one (enrollment or explicit), else the machine id.</summary>
+    public string ResolveDeviceId() => DeviceId ?? MachineId.Read() ?? "unknown-device";
 }

@@ -1,3 +1,4 @@
+using Fleet.Agent.Bundles;
 using Fleet.Agent.Mqtt;
 using Fleet.Agent.Storage;
 using Fleet.Agent.Updates;
@@ -52,13 +53,18 @@ public sealed partial class AgentWorker(
                 LogSetAside(setAside);
             }
 
-            var deviceId = settings.DeviceId ?? MachineId.Read() ?? "unknown-device";
+            var deviceId = settings.ResolveDeviceId();
             var journal = new EventJournal(database, timeProvider);
             var store = new DesiredStateStore(database, timeProvider);
             var trust = new TrustState(root, store);
+            if (EnrollmentFiles.SeedTrust(settings.DataDirectory, store, trust) is { IsAccepted: false } seedRefused)
+            {
+                LogTrustRefused("enrollment: " + seedRefused);
+            }
+            var device = new DeviceIdentity(deviceId, settings.Labels);
             var intake = new DesiredStateIntake(
                 settings.DataDirectory, store, journal, trust, new DesiredStateVerifier(timeProvider),
-                new DeviceIdentity(deviceId, settings.Labels), loggerFactory.CreateLogger<DesiredStateIntake>());
+                device, loggerFactory.CreateLogger<DesiredStateIntake>());
             var forwarder = new EventForwarder(journal, deviceId);
             var reporter = new StatusReporter(
                 deviceId, settings.DataDirectory, store, new PersistentCounter(database, "status-seq"), timeProvider,
@@ -75,8 +81,22 @@ public sealed partial class AgentWorker(
             journal.Append(new DeviceEvent { Seq = 0, Time = default, Kind = EventKinds.AgentStarted, Version = store.Current?.Version });
             LogStarted(deviceId, settings.DataDirectory, journal.PendingCount, store.Current?.Version ?? 0);
 
+            using var bundles = new BundleImporter(
+                settings.DataDirectory, store, journal, trust, intake, device,
+                new EngineImageStore(string.IsNullOrEmpty(settings.Docker) ? null : new Uri(settings.Docker)),
+                timeProvider, loggerFactory.CreateLogger<BundleImporter>())
+            {
+                Accepted = reconcile.Request,
+            };
+
             // The cached desired state is applied at once, broker or not.
             var reconcileRun = reconcile.RunAsync(stoppingToken);
+            var bundleServer = BundleImportServer.RunAsync(settings.DataDirectory, ImportAndWake, stoppingToken);
+            var bundleWatch = string.IsNullOrWhiteSpace(settings.BundleDirectory)
+                ? Task.CompletedTask
+                : new BundleDirectoryWatcher(
+                    settings.BundleDirectory, ImportAndWake, TimeSpan.FromSeconds(settings.BundleScanSeconds), timeProvider,
+                    loggerFactory.CreateLogger<BundleDirectoryWatcher>()).RunAsync(stoppingToken);
             var statusServer = LocalStatusServer.RunAsync(
                 settings.DataDirectory,
                 () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
@@ -140,6 +160,30 @@ public sealed partial class AgentWorker(
             await sessionRun;
             await reconcileRun;
             await statusServer;
+            await bundleServer;
+            await bundleWatch;
+
+            // A bundle's rejected event (or its desired state's) goes out with the next flush.
+            async Task<BundleImportResult> ImportAndWake(string path, CancellationToken cancellationToken)
+            {
+                try
+                {
+                    return await bundles.ImportAsync(path, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug in an import must not take the agent (or the watcher) down: logged, answered, retried never.
+                    LogImportFailed(path, ex);
+                    return new BundleImportResult
+                    {
+                        Outcome = BundleImportOutcome.Rejected, Code = "internal-error", Message = $"{path}: internal error: {ex.GetType().Name}: {ex.Message}",
+                    };
+                }
+                finally
+                {
+                    _wake.Writer.TryWrite(true);
+                }
+            }
         }
     }
 
@@ -220,10 +264,10 @@ public sealed partial class AgentWorker(
 
     private PublicKeyDocument? LoadRootKey(AgentOptions settings)
     {
-        var imported = PublicKeys.ImportPem(File.ReadAllText(settings.RootKey!));
+        var imported = RootKeyFile.Load(settings.RootKey!);
         if (!imported.Succeeded)
         {
-            LogBadRootKey(settings.RootKey!, imported.Error);
+            LogBadRootKey(imported.Error);
             return null;
         }
 
@@ -239,8 +283,8 @@ public sealed partial class AgentWorker(
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
     private partial void LogCannotStart(string reason);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: RootKey {Path}: {Reason}")]
-    private partial void LogBadRootKey(string path, string reason);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
+    private partial void LogBadRootKey(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database could not be read and was set aside as {Path}; starting fresh, the desired state comes back from the broker")]
     private partial void LogSetAside(string path);
@@ -256,6 +300,9 @@ public sealed partial class AgentWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command on {Topic} failed")]
     private partial void LogCommandFailed(string topic, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Importing the bundle {Path} failed")]
+    private partial void LogImportFailed(string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Received {Bytes} bytes on {Topic}")]
     private partial void LogReceived(string topic, int bytes);

@@ -41,30 +41,7 @@ public static class LocalStatusServer
     /// <summary>Asks a running agent; null when none answers on the data directory's socket.</summary>
     public static async Task<byte[]?> AskAsync(string dataDirectory, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(dataDirectory, FileName);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await socket.ReceiveAsync(chunk, SocketFlags.None, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
+        using var socket = await LocalSocket.ConnectAsync(dataDirectory, FileName, cancellationToken);
+        return socket is null ? null : await LocalSocket.ReadToEndAsync(socket, int.MaxValue, cancellationToken);
     }
 }

@@ -52,7 +52,7 @@ public sealed class BundleReader : IAsyncDisposable
         catch (Exception ex) when (IsFormatError(ex))
         {
             await tar.DisposeAsync().ConfigureAwait(false);
-            return ParseResult<BundleReader>.Failed("not a readable bundle: " + FirstLine(ex.Message));
+            return ParseResult<BundleReader>.Failed(Describe(ex));
         }
     }
 
@@ -89,7 +89,7 @@ public sealed class BundleReader : IAsyncDisposable
         }
         catch (Exception ex) when (IsFormatError(ex))
         {
-            return "not a readable bundle: " + FirstLine(ex.Message);
+            return Describe(ex);
         }
     }
 
@@ -121,9 +121,8 @@ public sealed class BundleReader : IAsyncDisposable
     // What TarReader and a cut-off stream throw for bytes that are not a whole tar.
     private static bool IsFormatError(Exception ex) => ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException;
 
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
-    }
+    // Said in our words: a trimmed device build (UseSystemResourceKeys) has only resource keys for the BCL's.
+    private static string Describe(Exception ex) => ex is EndOfStreamException
+        ? "the bundle ends in the middle of an entry (truncated)"
+        : "not a readable bundle (not a tar archive, or a damaged one)";
 }
