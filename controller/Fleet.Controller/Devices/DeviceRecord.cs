@@ -1,0 +1,40 @@
+using Fleet.Controller.Rollouts;
+using Fleet.Protocol.Messages;
+
+namespace Fleet.Controller.Devices;
+
+/// <summary>One device as the registry holds it in memory; mutated only under the registry's lock.</summary>
+internal sealed class DeviceRecord
+{
+    public required string Id { get; init; }
+
+    public required Dictionary<string, string> Labels { get; set; }
+
+    public required DateTimeOffset EnrolledAt { get; init; }
+
+    public required string SecretHash { get; set; }
+
+    public bool Online { get; set; }
+
+    public DateTimeOffset? LastSeen { get; set; }
+
+    public DeviceStatus? Status { get; set; }
+
+    public long? LastEventSeq { get; set; }
+
+    /// <summary>Events taken in (deduplicated) and not yet written to the store.</summary>
+    public List<DeviceEvent> PendingEvents { get; } = [];
+
+    public bool Dirty { get; set; }
+
+    public DeviceView View() => new(
+        Id,
+        new Dictionary<string, string>(Labels, StringComparer.Ordinal),
+        Online,
+        EnrolledAt,
+        LastSeen,
+        Status?.Phase,
+        Status?.DesiredVersion,
+        Status?.AppliedVersion,
+        Status?.LastError);
+}

@@ -1,0 +1,435 @@
+using System.Text.Json;
+using JsonSerializer = System.Text.Json.JsonSerializer;
+using Fleet.Controller.Hosting;
+using Fleet.Controller.Rollouts;
+using Fleet.Controller.Storage;
+using Fleet.Protocol.Api;
+using Fleet.Protocol.Messages;
+using Fleet.Protocol.Selectors;
+using Fleet.Protocol.Serialization;
+using LiteDB;
+
+namespace Fleet.Controller.Devices;
+
+/// <summary>
+/// Every enrolled device, held in memory (the ingest path and the rollout engine read it thousands of
+/// times a second; 10,000 devices with their last status fit in tens of megabytes) and written to the
+/// store in batches: ingest only marks a device dirty and queues its events, and <see cref="Flush"/>
+/// writes all of them in one transaction. Enrollment, label changes and removal are written at once.
+/// Events are deduplicated by sequence number per device and kept bounded: the newest
+/// <see cref="ControllerOptions.EventsPerDevice"/>, none older than the retention.
+/// </summary>
+public sealed class DeviceRegistry : IFleetView
+{
+    private const string DeviceCollection = "devices";
+    private const string EventCollection = "events";
+
+    private readonly ControllerDatabase _database;
+    private readonly ControllerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly Lock _gate = new();
+    // Orders writes: a flush that snapshotted a device must not write it back after it was removed.
+    private readonly Lock _writeGate = new();
+    private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
+
+    public DeviceRegistry(ControllerDatabase database, ControllerOptions options, TimeProvider timeProvider)
+    {
+        _database = database;
+        _options = options;
+        _timeProvider = timeProvider;
+        var events = database.Collection(EventCollection);
+        events.EnsureIndex("time");
+        foreach (var document in database.Collection(DeviceCollection).FindAll())
+        {
+            var record = FromDocument(document);
+            // Presence is what the broker says now; the device's retained 'online' or its will tells again.
+            record.Online = false;
+            _devices[record.Id] = record;
+        }
+    }
+
+    public event Action<string>? DeviceChanged;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _devices.Count;
+            }
+        }
+    }
+
+    public int OnlineCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _devices.Values.Count(d => d.Online);
+            }
+        }
+    }
+
+    public IReadOnlyList<DeviceView> Devices(LabelSelector selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        lock (_gate)
+        {
+            return _devices.Values.Where(d => selector.Matches(d.Labels)).OrderBy(d => d.Id, StringComparer.Ordinal).Select(d => d.View()).ToList();
+        }
+    }
+
+    public DeviceView? Device(string id)
+    {
+        lock (_gate)
+        {
+            return _devices.TryGetValue(id, out var record) ? record.View() : null;
+        }
+    }
+
+    /// <summary>Every device's broker secret hash, to fill the broker's credential table at start.</summary>
+    public IReadOnlyList<(string DeviceId, string SecretHash)> Credentials()
+    {
+        lock (_gate)
+        {
+            return _devices.Values.Select(d => (d.Id, d.SecretHash)).ToList();
+        }
+    }
+
+    /// <summary>Creates the device, or re-enrolls it: a new secret, and the labels merged over its old ones.</summary>
+    public DeviceSummary Enroll(string id, IReadOnlyDictionary<string, string> labels, string secretHash)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        DeviceSummary summary;
+        lock (_writeGate)
+        {
+            lock (_gate)
+            {
+                if (_devices.TryGetValue(id, out var existing))
+                {
+                    foreach (var (key, value) in labels)
+                    {
+                        existing.Labels[key] = value;
+                    }
+
+                    existing.SecretHash = secretHash;
+                }
+                else
+                {
+                    existing = new DeviceRecord
+                    {
+                        Id = id,
+                        Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal),
+                        EnrolledAt = _timeProvider.GetUtcNow(),
+                        SecretHash = secretHash,
+                    };
+                    _devices[id] = existing;
+                }
+
+                summary = Summary(existing);
+                _database.Collection(DeviceCollection).Upsert(ToDocument(existing));
+            }
+        }
+
+        DeviceChanged?.Invoke(id);
+        return summary;
+    }
+
+    public DeviceSummary? Summary(string id)
+    {
+        lock (_gate)
+        {
+            return _devices.TryGetValue(id, out var record) ? Summary(record) : null;
+        }
+    }
+
+    public IReadOnlyList<DeviceSummary> List(LabelSelector selector, Func<DeviceSummary, bool> filter)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        ArgumentNullException.ThrowIfNull(filter);
+        lock (_gate)
+        {
+            return _devices.Values.Where(d => selector.Matches(d.Labels)).OrderBy(d => d.Id, StringComparer.Ordinal)
+                .Select(Summary).Where(filter).ToList();
+        }
+    }
+
+    /// <summary>The summary, the last status and the newest events (oldest first), or null for an unknown device.</summary>
+    public DeviceDetail? Detail(string id, int eventCount)
+    {
+        DeviceSummary summary;
+        DeviceStatus? status;
+        List<DeviceEvent> pending;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(id, out var record))
+            {
+                return null;
+            }
+
+            summary = Summary(record);
+            status = record.Status;
+            pending = [.. record.PendingEvents];
+        }
+
+        var stored = _database.Collection(EventCollection).Query()
+            .Where(Query.Between("_id", EventKey(id, 0), EventKey(id, long.MaxValue)))
+            .OrderByDescending("_id")
+            .Limit(eventCount)
+            .ToList()
+            .Select(d => ProtocolJson.Parse(d["json"].AsBinary, ProtocolJsonContext.Default.DeviceEvent).Value)
+            .OfType<DeviceEvent>();
+        var events = stored.Concat(pending).DistinctBy(e => e.Seq).OrderBy(e => e.Seq).TakeLast(eventCount).ToList();
+        return new DeviceDetail { Device = summary, Status = status, Events = events };
+    }
+
+    public DeviceSummary? UpdateLabels(string id, LabelUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        DeviceSummary summary;
+        lock (_writeGate)
+        {
+            lock (_gate)
+            {
+                if (!_devices.TryGetValue(id, out var record))
+                {
+                    return null;
+                }
+
+                foreach (var key in update.Remove)
+                {
+                    record.Labels.Remove(key);
+                }
+
+                foreach (var (key, value) in update.Set)
+                {
+                    record.Labels[key] = value;
+                }
+
+                summary = Summary(record);
+                _database.Collection(DeviceCollection).Upsert(ToDocument(record));
+            }
+        }
+
+        DeviceChanged?.Invoke(id);
+        return summary;
+    }
+
+    /// <summary>Forgets the device and its events; false when it was not enrolled.</summary>
+    public bool Remove(string id)
+    {
+        lock (_writeGate)
+        {
+            lock (_gate)
+            {
+                if (!_devices.Remove(id))
+                {
+                    return false;
+                }
+
+                _dirty.Remove(id);
+            }
+
+            _database.Collection(DeviceCollection).Delete(id);
+            _database.Collection(EventCollection).DeleteMany(Query.Between("_id", EventKey(id, 0), EventKey(id, long.MaxValue)));
+        }
+
+        DeviceChanged?.Invoke(id);
+        return true;
+    }
+
+    /// <summary>Takes a full status; an older one (lower seq from the same agent run) is dropped. False for an unknown device.</summary>
+    public bool TakeStatus(string id, DeviceStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(id, out var record))
+            {
+                return false;
+            }
+
+            if (record.Status is { } last && status.Seq <= last.Seq && status.ReportedAt <= last.ReportedAt)
+            {
+                return true;
+            }
+
+            record.Status = status;
+            Touch(record);
+        }
+
+        DeviceChanged?.Invoke(id);
+        return true;
+    }
+
+    /// <summary>Takes a batch of events: duplicates (by seq) dropped, gaps counted. Null for an unknown device.</summary>
+    public EventSequenceResult? TakeEvents(string id, IReadOnlyList<DeviceEvent> events)
+    {
+        EventSequenceResult result;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(id, out var record))
+            {
+                return null;
+            }
+
+            result = EventSequence.Take(record.LastEventSeq, events);
+            if (result.Fresh.Count == 0)
+            {
+                return result;
+            }
+
+            record.PendingEvents.AddRange(result.Fresh);
+            record.LastEventSeq = result.LastSeen;
+            Touch(record);
+        }
+
+        DeviceChanged?.Invoke(id);
+        return result;
+    }
+
+    public bool TakePresence(string id, bool online)
+    {
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(id, out var record))
+            {
+                return false;
+            }
+
+            record.Online = online;
+            Touch(record);
+        }
+
+        DeviceChanged?.Invoke(id);
+        return true;
+    }
+
+    /// <summary>Writes every dirty device and every queued event in one transaction, then trims history.</summary>
+    public int Flush()
+    {
+        lock (_writeGate)
+        {
+            List<BsonDocument> devices;
+            List<(string Id, List<DeviceEvent> Events)> events;
+            lock (_gate)
+            {
+                if (_dirty.Count == 0)
+                {
+                    return 0;
+                }
+
+                devices = new List<BsonDocument>(_dirty.Count);
+                events = [];
+                foreach (var id in _dirty)
+                {
+                    var record = _devices[id];
+                    devices.Add(ToDocument(record));
+                    if (record.PendingEvents.Count > 0)
+                    {
+                        events.Add((id, [.. record.PendingEvents]));
+                        record.PendingEvents.Clear();
+                    }
+
+                    record.Dirty = false;
+                }
+
+                _dirty.Clear();
+            }
+
+            var database = _database.Database;
+            database.BeginTrans();
+            try
+            {
+                database.GetCollection(DeviceCollection).Upsert(devices);
+                var collection = database.GetCollection(EventCollection);
+                collection.Upsert(events.SelectMany(e => e.Events.Select(item => EventDocument(e.Id, item))));
+                foreach (var (id, list) in events)
+                {
+                    var keepFrom = list[^1].Seq - _options.EventsPerDevice;
+                    if (keepFrom > 0)
+                    {
+                        collection.DeleteMany(Query.Between("_id", EventKey(id, 0), EventKey(id, keepFrom)));
+                    }
+                }
+
+                var now = _timeProvider.GetUtcNow();
+                if (now - _lastRetention > TimeSpan.FromMinutes(10))
+                {
+                    _lastRetention = now;
+                    collection.DeleteMany(Query.LT("time", now.AddDays(-_options.EventRetentionDays).ToUnixTimeMilliseconds()));
+                }
+
+                database.Commit();
+            }
+            catch
+            {
+                database.Rollback();
+                throw;
+            }
+
+            return devices.Count;
+        }
+    }
+
+    private void Touch(DeviceRecord record)
+    {
+        record.LastSeen = _timeProvider.GetUtcNow();
+        if (!record.Dirty)
+        {
+            record.Dirty = true;
+            _dirty.Add(record.Id);
+        }
+    }
+
+    private static DeviceSummary Summary(DeviceRecord record) => new()
+    {
+        Id = record.Id,
+        Labels = new Dictionary<string, string>(record.Labels, StringComparer.Ordinal),
+        Online = record.Online,
+        EnrolledAt = record.EnrolledAt,
+        LastSeen = record.LastSeen,
+        Phase = record.Status?.Phase,
+        DesiredVersion = record.Status?.DesiredVersion,
+        AppliedVersion = record.Status?.AppliedVersion,
+        Stacks = record.Status?.Stacks.Select(s => new StackRef { Name = s.Name, Digest = s.Digest ?? "" }).ToList() ?? [],
+        LastError = record.Status?.LastError,
+    };
+
+    // Device ids cannot hold '/', and the zero-padded seq keeps one device's events in order in the _id index.
+    private static string EventKey(string id, long seq) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id}/{seq:D19}");
+
+    private static BsonDocument EventDocument(string id, DeviceEvent item) => new()
+    {
+        ["_id"] = EventKey(id, Math.Max(0, item.Seq)),
+        ["time"] = item.Time.ToUnixTimeMilliseconds(),
+        ["json"] = ProtocolJson.Serialize(item, ProtocolJsonContext.Default.DeviceEvent),
+    };
+
+    private static BsonDocument ToDocument(DeviceRecord record) => new()
+    {
+        ["_id"] = record.Id,
+        ["labels"] = JsonSerializer.Serialize(record.Labels, ControllerJsonContext.Default.DictionaryStringString),
+        ["enrolledAt"] = record.EnrolledAt.ToUnixTimeMilliseconds(),
+        ["secret"] = record.SecretHash,
+        ["lastSeen"] = record.LastSeen is { } seen ? seen.ToUnixTimeMilliseconds() : BsonValue.Null,
+        ["status"] = record.Status is { } status ? ProtocolJson.Serialize(status, ProtocolJsonContext.Default.DeviceStatus) : BsonValue.Null,
+        ["lastEventSeq"] = record.LastEventSeq is { } seq ? seq : BsonValue.Null,
+    };
+
+    private static DeviceRecord FromDocument(BsonDocument document) => new()
+    {
+        Id = document["_id"].AsString,
+        Labels = new Dictionary<string, string>(
+            JsonSerializer.Deserialize(document["labels"].AsString, ControllerJsonContext.Default.DictionaryStringString) ?? [], StringComparer.Ordinal),
+        EnrolledAt = DateTimeOffset.FromUnixTimeMilliseconds(document["enrolledAt"].AsInt64),
+        SecretHash = document["secret"].AsString,
+        LastSeen = document["lastSeen"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(document["lastSeen"].AsInt64),
+        Status = document["status"].IsBinary ? ProtocolJson.Parse(document["status"].AsBinary, ProtocolJsonContext.Default.DeviceStatus).Value : null,
+        LastEventSeq = document["lastEventSeq"].IsNull ? null : document["lastEventSeq"].AsInt64,
+    };
+}

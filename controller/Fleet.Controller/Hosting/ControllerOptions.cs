@@ -1,0 +1,127 @@
+using System.Net;
+
+namespace Fleet.Controller.Hosting;
+
+/// <summary>
+/// The controller's settings, bound from (lowest first) appsettings.json beside the binary, a
+/// --config file, FLEET_CONTROLLER__* environment variables and flags; validated before anything starts.
+/// </summary>
+public sealed class ControllerOptions
+{
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>Where the REST API listens (Kestrel URLs, ';'-separated).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The embedded broker's port.</summary>
+    public int MqttPort { get; set; } = 1883;
+
+    public string MqttBindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>The broker address handed to devices at enrollment; by default mqtt://{the API's host}:{MqttPort}.</summary>
+    public string? BrokerUri { get; set; }
+
+    /// <summary>An external MQTT v5 broker (mqtt://host:port) instead of the embedded one; devices' credentials then live in its own password file.</summary>
+    public string? ExternalBroker { get; set; }
+
+    public string? ExternalBrokerUsername { get; set; }
+
+    public string? ExternalBrokerPassword { get; set; }
+
+    /// <summary>This instance's name in reply topics; by default a random one per start.</summary>
+    public string? InstanceId { get; set; }
+
+    /// <summary>Events kept per device (the newest); older ones are deleted as new ones arrive.</summary>
+    public int EventsPerDevice { get; set; } = 200;
+
+    /// <summary>Events older than this are deleted whatever their count.</summary>
+    public int EventRetentionDays { get; set; } = 30;
+
+    /// <summary>How often ingested status and events are written to the store, in one transaction.</summary>
+    public int FlushMilliseconds { get; set; } = 250;
+
+    /// <summary>How long a command relayed to a device (logs) waits for its reply.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>How long a device may accept a published desired state (acceptUntil); never limits running it.</summary>
+    public int AcceptForHours { get; set; } = 24 * 7;
+
+    public string LogLevel { get; set; } = "Information";
+
+    /// <summary>The first URL in <see cref="Urls"/>.</summary>
+    public Uri ApiUri => new(Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]);
+
+    /// <summary>One line per problem, naming the setting; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            problems.Add("DataDirectory: required (--data DIR or FLEET_CONTROLLER__DataDirectory)");
+        }
+
+        var urls = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            problems.Add("Urls: required, e.g. http://127.0.0.1:8080");
+        }
+
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"Urls: '{url}' must be an http:// or https:// URL");
+            }
+        }
+
+        if (MqttPort is < 1 or > 65535)
+        {
+            problems.Add($"MqttPort: {MqttPort} must be between 1 and 65535");
+        }
+
+        if (!IPAddress.TryParse(MqttBindAddress, out _))
+        {
+            problems.Add($"MqttBindAddress: '{MqttBindAddress}' is not an IP address");
+        }
+
+        problems.AddRange(ValidateBrokerUri(nameof(BrokerUri), BrokerUri));
+        problems.AddRange(ValidateBrokerUri(nameof(ExternalBroker), ExternalBroker));
+        if (ExternalBroker is { Length: > 0 } && string.IsNullOrEmpty(ExternalBrokerUsername))
+        {
+            problems.Add("ExternalBrokerUsername: required with ExternalBroker (the controller's account on that broker)");
+        }
+
+        if (InstanceId is { Length: > 0 } instance && Protocol.Topics.DeviceId.Validate(instance) is { } invalid)
+        {
+            problems.Add($"InstanceId: {invalid.Replace("device id", "instance id", StringComparison.Ordinal)}");
+        }
+
+        Range(problems, nameof(EventsPerDevice), EventsPerDevice, 1, 100_000);
+        Range(problems, nameof(EventRetentionDays), EventRetentionDays, 1, 3650);
+        Range(problems, nameof(FlushMilliseconds), FlushMilliseconds, 10, 60_000);
+        Range(problems, nameof(CommandTimeoutSeconds), CommandTimeoutSeconds, 1, 600);
+        Range(problems, nameof(AcceptForHours), AcceptForHours, 1, 24 * 365);
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true, out _))
+        {
+            problems.Add($"LogLevel: '{LogLevel}' must be Trace, Debug, Information, Warning, Error or Critical");
+        }
+
+        return problems;
+    }
+
+    private static void Range(List<string> problems, string name, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            problems.Add($"{name}: {value} must be between {min} and {max}");
+        }
+    }
+
+    private static IEnumerable<string> ValidateBrokerUri(string name, string? value)
+    {
+        if (value is { Length: > 0 } && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "mqtts" && uri.Port > 0))
+        {
+            yield return $"{name}: '{value}' must be mqtt://host:port or mqtts://host:port";
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Fleet.Controller.Devices;
+using Fleet.Controller.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Controller.Ingest;
+
+/// <summary>Writes the registry's dirty devices and queued events every <see cref="ControllerOptions.FlushMilliseconds"/>, and once more at stop.</summary>
+public sealed partial class IngestFlusher(DeviceRegistry registry, ControllerOptions options, TimeProvider timeProvider, ILogger<IngestFlusher> logger)
+    : BackgroundService
+{
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        registry.Flush();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.FlushMilliseconds), timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    registry.Flush();
+                }
+                catch (LiteDB.LiteException ex)
+                {
+                    // The batch stays lost only for this tick's history; the next status rewrites the device.
+                    LogFlushFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: StopAsync flushes what is left.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing ingested status and events failed")]
+    private partial void LogFlushFailed(Exception exception);
+}

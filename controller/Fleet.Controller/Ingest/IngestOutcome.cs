@@ -1,0 +1,10 @@
+namespace Fleet.Controller.Ingest;
+
+public enum IngestOutcome
+{
+    Taken,
+    Duplicate,
+    UnknownDevice,
+    Malformed,
+    Ignored,
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace Fleet.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A second, private <c>dockerd</c> for one simulated device: its own data root, exec root, socket and
+/// no default bridge, so several devices can run side by side on this machine without seeing each
+/// other's containers. Images come from the main engine with <c>docker save | docker load</c>,
+/// since nothing can be pulled here.
+/// </summary>
+internal sealed class DeviceEngine : IAsyncDisposable
+{
+    private readonly ExternalProcess _dockerd;
+    private readonly string _root;
+
+    private DeviceEngine(ExternalProcess dockerd, string root)
+    {
+        _dockerd = dockerd;
+        _root = root;
+    }
+
+    /// <summary>The socket path; short, since unix socket paths are limited to 108 bytes.</summary>
+    public string Socket => Path.Combine(_root, "d.sock");
+
+    /// <summary>The engine's URI as the agent's <c>Docker</c> option and <c>docker -H</c> take it.</summary>
+    public string Uri => "unix://" + Socket;
+
+    public string Output => _dockerd.Output;
+
+    public static async Task<DeviceEngine> StartAsync(params string[] images)
+    {
+        var root = Directory.CreateTempSubdirectory("fleet-eng-").FullName;
+        var dockerd = ExternalProcess.Start(
+            "dockerd",
+            "--data-root", Path.Combine(root, "data"),
+            "--exec-root", Path.Combine(root, "exec"),
+            "--pidfile", Path.Combine(root, "dockerd.pid"),
+            "-H", "unix://" + Path.Combine(root, "d.sock"),
+            "--bridge", "none",
+            "--iptables=false");
+        var engine = new DeviceEngine(dockerd, root);
+        try
+        {
+            await Eventually.TrueAsync(
+                () => !dockerd.HasExited && engine.Docker(TimeSpan.FromSeconds(5), "version").ExitCode == 0,
+                TimeSpan.FromSeconds(60),
+                () => $"dockerd at {engine.Socket} did not answer:\n{dockerd.Output}");
+            if (images.Length > 0)
+            {
+                var load = await ExternalProcess.RunAsync(
+                    "bash",
+                    TimeSpan.FromMinutes(2),
+                    "-c",
+                    $"set -o pipefail; docker save {string.Join(' ', images)} | docker -H {engine.Uri} load");
+                Assert.True(load.ExitCode == 0, $"loading {string.Join(", ", images)} into {engine.Uri}: {load.Output}");
+            }
+
+            return engine;
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <c>docker -H SOCKET ARGS</c> to its end.</summary>
+    public (int ExitCode, string Output) Docker(TimeSpan timeout, params string[] arguments) =>
+        ExternalProcess.RunAsync("docker", timeout, ["-H", Uri, .. arguments]).GetAwaiter().GetResult();
+
+    /// <summary>Names of the running containers of compose project <paramref name="project"/>.</summary>
+    public IReadOnlyList<string> RunningContainers(string project)
+    {
+        var (code, output) = Docker(
+            TimeSpan.FromSeconds(30),
+            "ps", "--filter", "label=com.docker.compose.project=" + project, "--format", "{{.Names}}");
+        Assert.True(code == 0, output);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_dockerd.HasExited)
+        {
+            // Containers first, so the engine leaves no mounts behind for the directory removal.
+            var ids = Docker(TimeSpan.FromSeconds(30), "ps", "-aq").Output
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (ids.Length > 0)
+            {
+                Docker(TimeSpan.FromMinutes(1), ["rm", "-f", "-v", .. ids]);
+            }
+
+            await _dockerd.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
+        }
+
+        await _dockerd.DisposeAsync();
+        var (code, output) = await ExternalProcess.RunAsync("rm", TimeSpan.FromMinutes(1), "-rf", _root);
+        Assert.True(code == 0, string.Create(CultureInfo.InvariantCulture, $"removing {_root}: {output}"));
+    }
+}
