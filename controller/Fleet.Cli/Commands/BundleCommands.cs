@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
 using Fleet.Cli.Bundles;
 using Fleet.Cli.Hosting;
 using Fleet.Cli.Parsing;
@@ -63,8 +62,8 @@ internal static class BundleCommands
         try
         {
             Directory.CreateDirectory(Path.Combine(work.FullName, BundleLayout.ImagesDirectory));
-            var images = new List<(BundleImage Image, string Archive)>();
-            var taken = new HashSet<string>(StringComparer.Ordinal);
+            var images = new List<BundleImage>();
+            var archives = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var reference in project.Services.Values.Select(s => s.Image).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 var (imageId, inspectError) = await docker.InspectIdAsync(reference, cancellationToken).ConfigureAwait(false);
@@ -73,7 +72,7 @@ internal static class BundleCommands
                     return output.Fail(inspectError!);
                 }
 
-                var file = BundleWriter.ArchiveName(reference, taken);
+                var file = BundleWriter.ImageFile(images.Count, reference);
                 var archive = Path.Combine(work.FullName, file);
                 output.Note($"saving {reference} ({imageId[..Math.Min(19, imageId.Length)]})");
                 if (await docker.SaveAsync(reference, archive, cancellationToken).ConfigureAwait(false) is { } saveError)
@@ -81,14 +80,8 @@ internal static class BundleCommands
                     return output.Fail(saveError);
                 }
 
-                images.Add((new BundleImage
-                {
-                    Reference = reference,
-                    ImageId = imageId,
-                    File = file,
-                    Sha256 = await Sha256Async(archive, cancellationToken).ConfigureAwait(false),
-                    SizeBytes = new FileInfo(archive).Length,
-                }, archive));
+                images.Add(await BundleWriter.DescribeAsync(archive, reference, imageId, file, cancellationToken).ConfigureAwait(false));
+                archives[file] = archive;
             }
 
             var keys = await context.Api.GetKeysAsync(cancellationToken).ConfigureAwait(false);
@@ -104,7 +97,7 @@ internal static class BundleCommands
                     Version = version.Value.Version,
                     Target = target,
                     AcceptForSeconds = acceptFor is { } a ? (long)a.TotalSeconds : null,
-                    Images = [.. images.Select(i => i.Image)],
+                    Images = images,
                 },
                 cancellationToken).ConfigureAwait(false);
             if (!signed.Succeeded)
@@ -112,12 +105,12 @@ internal static class BundleCommands
                 return output.Fail(signed.Failure);
             }
 
-            if (CheckSigned(signed.Value, keys.Value, images.Select(i => i.Image).ToArray(), context.Time) is { } problem)
+            if (CheckSigned(signed.Value, keys.Value, images, context.Time) is { } problem)
             {
                 return output.Fail("the controller's signed manifest does not check out: " + problem);
             }
 
-            await BundleWriter.WriteAsync(path, signed.Value, images, cancellationToken).ConfigureAwait(false);
+            await BundleFile.WriteAsync(path, signed.Value, archives, cancellationToken).ConfigureAwait(false);
             return output.PrintLines(signed, ApiJsonContext.Default.BundleResponse, _ =>
                 $"wrote {path}: {stack.Name}:{version.Value.Version.ToString(CultureInfo.InvariantCulture)} for " +
                 $"{(target.Length == 0 ? "every device" : $"'{target}'")}, {images.Count.ToString(CultureInfo.InvariantCulture)} image(s), " +
@@ -158,14 +151,5 @@ internal static class BundleCommands
 
         var listed = manifest.Value.Images.Select(i => (i.File, i.Sha256, i.ImageId)).Order().ToArray();
         return listed.SequenceEqual(sent.Select(i => (i.File, i.Sha256, i.ImageId)).Order()) ? null : "its images are not the ones saved";
-    }
-
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        var stream = File.OpenRead(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        }
     }
 }
