@@ -1,0 +1,56 @@
+using Fleet.Controller.Hosting;
+
+namespace Fleet.Controller.Tests.Hosting;
+
+public sealed class ControllerOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_WithADataDirectory_AreUsable()
+    {
+        Assert.Empty(new ControllerOptions { DataDirectory = "/tmp/x" }.Validate());
+    }
+
+    [Fact]
+    public void Validate_SaysOneLinePerBadValue_NamingTheSetting()
+    {
+        var problems = new ControllerOptions
+        {
+            Urls = "ftp://x",
+            MqttPort = 70000,
+            ExternalBroker = "http://broker",
+            EventsPerDevice = 0,
+            LogLevel = "Loud",
+        }.Validate();
+
+        Assert.Equal(
+            [
+                "DataDirectory: required (--data DIR or FLEET_CONTROLLER__DataDirectory)",
+                "Urls: 'ftp://x' must be an http:// or https:// URL",
+                "MqttPort: 70000 must be between 1 and 65535",
+                "ExternalBroker: 'http://broker' must be mqtt://host:port or mqtts://host:port",
+                "ExternalBrokerUsername: required with ExternalBroker (the controller's account on that broker)",
+                "EventsPerDevice: 0 must be between 1 and 100000",
+                "LogLevel: 'Loud' must be Trace, Debug, Information, Warning, Error or Critical",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Configure_WithANonNumberForAPort_IsOneLineNamingIt()
+    {
+        var options = RunCommand.Configure(new Dictionary<string, string?> { ["DataDirectory"] = "/tmp/x", ["MqttPort"] = "abc" }, null, out var problems);
+
+        Assert.Null(options);
+        var problem = Assert.Single(problems);
+        Assert.Contains("MqttPort", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', problem);
+    }
+
+    [Fact]
+    public void DeviceBrokerUri_DefaultsToTheApisHostAndTheMqttPort()
+    {
+        var uri = ControllerHost.DeviceBrokerUri(new ControllerOptions { DataDirectory = "/x", Urls = "http://10.1.2.3:8080", MqttPort = 1884 });
+
+        Assert.Equal(new Uri("mqtt://10.1.2.3:1884"), uri);
+    }
+}

@@ -1,0 +1,54 @@
+using Fleet.Controller.Rollouts;
+using Fleet.IntegrationTests.Infrastructure;
+using Fleet.Protocol.Api;
+using Fleet.Protocol.Keys;
+using Fleet.Protocol.Serialization;
+using Fleet.Protocol.Signing;
+
+namespace Fleet.IntegrationTests.Controller;
+
+/// <summary>A restarted controller has every device, stack, token and retained desired state it had.</summary>
+public sealed class ControllerRestartTests : IAsyncLifetime
+{
+    private RunningController _controller = null!;
+
+    public async Task InitializeAsync()
+    {
+        _controller = await RunningController.StartAsync();
+        await _controller.InitKeysAsync();
+    }
+
+    public async Task DisposeAsync() => await _controller.DisposeAsync();
+
+    [Fact]
+    public async Task Restart_KeepsDevicesStacksTokensKeysAndTheRetainedDesiredStates()
+    {
+        var enrolled = await _controller.EnrollAsync("pi-1", ("site", "berlin"));
+        var stack = await _controller.PushStackAsync("web", "services:\n  web:\n    image: nginx:1\n");
+        var version = await _controller.Service<IDesiredStatePublisher>().AssignAsync("pi-1", "web", 1, null, null, CancellationToken.None);
+        var token = await _controller.CreateTokenAsync(3);
+        var keysBefore = await _controller.GetAsync("/api/v1/keys", ApiJsonContext.Default.KeysInfo);
+
+        await _controller.RestartAsync();
+
+        var devices = await _controller.GetAsync("/api/v1/devices", ApiJsonContext.Default.IReadOnlyListDeviceSummary);
+        Assert.Equal("berlin", Assert.Single(devices).Labels["site"]);
+        var stacks = await _controller.GetAsync("/api/v1/stacks", ApiJsonContext.Default.IReadOnlyListStackSummary);
+        Assert.Equal((stack.Digest, 1), (Assert.Single(stacks).Digest, stacks[0].LatestVersion));
+        var tokens = await _controller.GetAsync("/api/v1/tokens", ApiJsonContext.Default.IReadOnlyListTokenInfo);
+        Assert.Contains(tokens, t => token.StartsWith(t.Id + ".", StringComparison.Ordinal) && t.UsesLeft == 3);
+        var keysAfter = await _controller.GetAsync("/api/v1/keys", ApiJsonContext.Default.KeysInfo);
+        Assert.Equal(keysBefore.Active!.Kid, keysAfter.Active!.Kid);
+        Assert.Equal(1, _controller.Service<IDesiredStatePublisher>().AssignedVersion("pi-1", "web"));
+
+        using var device = await DeviceConnection.ConnectAsync(_controller.MqttPort, enrolled.Broker, "fleet/v1/dev/pi-1/desired");
+        await Eventually.TrueAsync(() => !device.Received.IsEmpty, TimeSpan.FromSeconds(10), "the retained desired state survived the restart");
+        var trust = TrustStore.Create(enrolled.Root).Apply(enrolled.Trust).Value!;
+        var desired = new EnvelopeVerifier(TimeProvider.System).Verify(device.Received.First().Payload, trust, ProtocolJsonContext.Default.DesiredState);
+        Assert.True(desired.IsAccepted, desired.ToString());
+        Assert.Equal(version, desired.Value!.Version);
+
+        var next = await _controller.Service<IDesiredStatePublisher>().AssignAsync("pi-1", "web", 1, null, null, CancellationToken.None);
+        Assert.True(next > version, $"after a restart the fleet-wide version still grows: {next} > {version}");
+    }
+}
