@@ -17,6 +17,7 @@ install_missing() {
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
+  have_cmd ip || { host_log "iproute2 (ip) is required"; return 1; }
   have_cmd dotnet || { host_log "the .NET SDK 10 is required (dotnet not on PATH)"; return 1; }
 }
 

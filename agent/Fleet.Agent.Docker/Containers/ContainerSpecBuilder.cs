@@ -24,6 +24,15 @@ public static class ContainerSpecBuilder
         ArgumentNullException.ThrowIfNull(context);
         var name = ComposeNaming.Container(project.Name, service, number);
         var (networkMode, primary, extra) = Networks(project, service, name);
+        var files = InjectedFiles(project, service);
+        var labels = Labels(project, service, number, context);
+        if (!files.IsEmpty)
+        {
+            // The content is not in the service's config hash (it lives at the top level, or in a variable):
+            // a label of its hash makes a change to it recreate the container, through the drift detector.
+            labels[ComposeLabels.FilesHash] = FilesHash(files);
+        }
+
         var create = new CreateContainerParameters
         {
             Name = name,
@@ -38,7 +47,7 @@ public static class ContainerSpecBuilder
             Cmd = service.Command is { } command ? [.. command] : null,
             Entrypoint = service.Entrypoint is { } entrypoint ? [.. entrypoint] : null,
             Env = [.. service.Environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")],
-            Labels = Labels(project, service, number, context),
+            Labels = labels,
             ExposedPorts = ExposedPorts(service),
             Healthcheck = Healthcheck(service.Healthcheck),
             StopSignal = service.StopSignal,
@@ -46,8 +55,55 @@ public static class ContainerSpecBuilder
             HostConfig = HostConfig(project, service, networkMode),
             NetworkingConfig = primary is null ? null : new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [primary.Value.Key] = primary.Value.Value } },
         };
-        return new ContainerSpec(create, extra);
+        return new ContainerSpec(create, extra) { Files = files };
     }
+
+    /// <summary>The service's configs and secrets that come from <c>content:</c> or <c>environment:</c>, to copy in before start.</summary>
+    private static ImmutableArray<InjectedFile> InjectedFiles(ComposeProject project, ServiceConfig service)
+    {
+        var files = ImmutableArray.CreateBuilder<InjectedFile>();
+        foreach (var secret in service.Secrets)
+        {
+            if (project.Secrets.TryGetValue(secret.Source, out var declared) && Inline(declared))
+            {
+                files.Add(Injected("secret", secret, SecretTarget(secret), declared));
+            }
+        }
+
+        foreach (var config in service.Configs)
+        {
+            if (project.Configs.TryGetValue(config.Source, out var declared) && Inline(declared))
+            {
+                files.Add(Injected("config", config, ConfigTarget(config), declared));
+            }
+        }
+
+        return files.ToImmutable();
+
+        static bool Inline(FileObjectConfig declared) => !declared.External && declared.File is null && (declared.Content is not null || declared.Environment is not null);
+
+        static InjectedFile Injected(string kind, ServiceFileReference reference, string target, FileObjectConfig declared) => new(
+            kind,
+            reference.Source,
+            target,
+            declared.Content ?? declared.EnvironmentValue,
+            declared.Environment,
+            reference.Mode ?? Convert.ToInt32("444", 8),
+            int.TryParse(reference.Uid, CultureInfo.InvariantCulture, out var uid) ? uid : 0,
+            int.TryParse(reference.Gid, CultureInfo.InvariantCulture, out var gid) ? gid : 0);
+    }
+
+    private static string FilesHash(ImmutableArray<InjectedFile> files)
+    {
+        var text = string.Join('\n', files.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Target}:{f.Mode}:{f.Uid}:{f.Gid}:{(f.Content is null ? "-" : Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(f.Content)))}")));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static string SecretTarget(ServiceFileReference secret) =>
+        secret.Target.StartsWith('/') ? secret.Target : $"/run/secrets/{(secret.Target.Length > 0 ? secret.Target : secret.Source)}";
+
+    private static string ConfigTarget(ServiceFileReference config) =>
+        config.Target.Length > 0 ? (config.Target.StartsWith('/') ? config.Target : $"/{config.Target}") : $"/{config.Source}";
 
     /// <summary>The engine names of the networks the container joins, the first one (highest priority, then name) given at create.</summary>
     private static (string? Mode, KeyValuePair<string, EndpointSettings>? Primary, ImmutableDictionary<string, EndpointSettings> Extra) Networks(
@@ -341,8 +397,7 @@ public static class ContainerSpecBuilder
         {
             if (project.Secrets.TryGetValue(secret.Source, out var declared) && declared.File is { Length: > 0 } file)
             {
-                var target = secret.Target.StartsWith('/') ? secret.Target : $"/run/secrets/{(secret.Target.Length > 0 ? secret.Target : secret.Source)}";
-                binds.Add($"{file}:{target}:ro");
+                binds.Add($"{file}:{SecretTarget(secret)}:ro");
             }
         }
 
@@ -350,8 +405,7 @@ public static class ContainerSpecBuilder
         {
             if (project.Configs.TryGetValue(config.Source, out var declared) && declared.File is { Length: > 0 } file)
             {
-                var target = config.Target.Length > 0 ? (config.Target.StartsWith('/') ? config.Target : $"/{config.Target}") : $"/{config.Source}";
-                binds.Add($"{file}:{target}:ro");
+                binds.Add($"{file}:{ConfigTarget(config)}:ro");
             }
         }
 

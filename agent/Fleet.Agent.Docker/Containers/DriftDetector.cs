@@ -56,7 +56,7 @@ public static class DriftDetector
             ?? Networks(desired, actual);
     }
 
-    private static string? Differ<T>(string what, T want, T have) =>
+    internal static string? Differ<T>(string what, T want, T have) =>
         EqualityComparer<T>.Default.Equals(want, have) ? null : $"{what} is {Show(have)}, wants {Show(want)}";
 
     private static string Show<T>(T value) => value switch
@@ -99,7 +99,7 @@ public static class DriftDetector
         return null;
     }
 
-    private static string? SameSet(string what, IEnumerable<string>? want, IEnumerable<string>? have)
+    internal static string? SameSet(string what, IEnumerable<string>? want, IEnumerable<string>? have)
     {
         var wanted = new SortedSet<string>(want ?? [], StringComparer.Ordinal);
         var had = new SortedSet<string>(have ?? [], StringComparer.Ordinal);

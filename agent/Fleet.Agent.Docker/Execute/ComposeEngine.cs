@@ -71,7 +71,7 @@ public sealed class ComposeEngine(IDockerClient client, EngineOptions options, T
 
     /// <summary>
     /// Stops and removes the project's containers, then its networks, and with <paramref name="removeVolumes"/>
-    /// its volumes. Only what carries the project label goes: external networks and volumes never do.
+    /// its volumes and the anonymous volumes of its containers. Only what carries the project label goes: external networks and volumes never do.
     /// </summary>
     public async Task<DownResult> DownAsync(string project, bool removeVolumes, CancellationToken cancellationToken)
     {
@@ -89,7 +89,9 @@ public sealed class ComposeEngine(IDockerClient client, EngineOptions options, T
                     await client.Containers.StopContainerAsync(c.ID, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)options.StopTimeout.TotalSeconds }, cancellationToken);
                 }
 
-                await client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                // With --volumes the container's anonymous volumes (unnamed in the file, or from the image's
+                // VOLUME) go with it, as `docker compose down -v` does: they carry no project label to find them by later.
+                await client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = removeVolumes }, cancellationToken);
             });
         }));
 

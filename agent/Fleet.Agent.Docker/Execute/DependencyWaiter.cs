@@ -39,6 +39,43 @@ internal sealed class DependencyWaiter(IDockerClient client, EngineOptions optio
         }
     }
 
+    /// <summary>
+    /// Waits until one container is ready to take over: healthy when it has a healthcheck (the service's or
+    /// its image's), else running. Fails at once when it exits or turns unhealthy.
+    /// </summary>
+    public async Task<string?> WaitReadyAsync(string containerId, string service, CancellationToken cancellationToken)
+    {
+        var timeout = options.HealthTimeout;
+        var deadline = timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * timeProvider.TimestampFrequency);
+        while (true)
+        {
+            var state = (await client.Containers.InspectContainerAsync(containerId, cancellationToken)).State;
+            if (state is null || !state.Running)
+            {
+                return $"the new container of {service} exited with code {state?.ExitCode ?? -1} before it was ready";
+            }
+
+            var health = state.Health?.Status;
+            if (string.IsNullOrEmpty(health) || health == "none" || health == "healthy")
+            {
+                return null;
+            }
+
+            if (health == "unhealthy")
+            {
+                var last = state.Health!.Log?.LastOrDefault()?.Output?.Trim();
+                return $"the new container of {service} is unhealthy{(string.IsNullOrEmpty(last) ? string.Empty : $": {last}")}";
+            }
+
+            if (timeProvider.GetTimestamp() >= deadline)
+            {
+                return $"the new container of {service} did not become healthy within {timeout.TotalSeconds:0.#} s";
+            }
+
+            await Task.Delay(options.PollInterval, timeProvider, cancellationToken);
+        }
+    }
+
     private const string Pending = "\0pending";
 
     private static string? Healthy(string service, List<ContainerInspectResponse> containers)

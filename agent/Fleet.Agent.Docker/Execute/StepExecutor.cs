@@ -95,6 +95,16 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
                 error += await RestoreAsync(step, cancellationToken);
             }
 
+            if (error is not null && step.Kind == StepKind.WaitReady)
+            {
+                error += await DiscardReplacementAsync(step, cancellationToken);
+            }
+
+            if (error is not null && step.Kind == StepKind.RemoveNetwork)
+            {
+                error += await RestartStoppedAsync(before, cancellationToken);
+            }
+
             outcome = new StepOutcome(step, error is null ? StepStatus.Succeeded : StepStatus.Failed, error);
         }
 
@@ -110,6 +120,8 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
             case StepKind.CreateNetwork:
                 await client.Networks.CreateNetworkAsync(ResourceSpecs.Network(desired, KeyOf(step)), cancellationToken);
                 return null;
+            case StepKind.RemoveNetwork:
+                return await RemoveNetworkAsync(step, desired.Name, cancellationToken);
             case StepKind.CreateVolume:
                 await client.Volumes.CreateAsync(ResourceSpecs.Volume(desired, KeyOf(step)), cancellationToken);
                 return null;
@@ -124,6 +136,9 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
                 await client.Containers.StopContainerAsync(step.ContainerId!, new ContainerStopParameters { WaitBeforeKillSeconds = StopSeconds(desired, step) }, cancellationToken);
                 _stopped[step.ContainerId!] = true;
                 return null;
+            case StepKind.Restart:
+                await client.Containers.RestartContainerAsync(step.ContainerId!, new ContainerRestartParameters { WaitBeforeKillSeconds = StopSeconds(desired, step) }, cancellationToken);
+                return null;
             case StepKind.Remove:
                 await client.Containers.RemoveContainerAsync(step.ContainerId!, new ContainerRemoveParameters { Force = true }, cancellationToken);
                 return null;
@@ -133,6 +148,8 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
             case StepKind.WaitHealthy:
             case StepKind.WaitCompleted:
                 return await new DependencyWaiter(client, options, timeProvider).WaitAsync(desired.Name, step, replaced, cancellationToken);
+            case StepKind.WaitReady:
+                return await new DependencyWaiter(client, options, timeProvider).WaitReadyAsync(CreatedId(step), step.Service!, cancellationToken);
             default:
                 throw new InvalidOperationException($"no executor for step kind {step.Kind}");
         }
@@ -148,8 +165,29 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
             await InheritAnonymousVolumesAsync(spec, step.Replaces, cancellationToken);
         }
 
+        if (spec.Files.FirstOrDefault(f => f.Content is null) is { } unset)
+        {
+            return $"{unset.Kind} {unset.Source}: environment variable {unset.Variable} is not set";
+        }
+
         var created = await client.Containers.CreateContainerAsync(spec.Create, cancellationToken);
         _created[Key(step)] = created.ID;
+        if (!spec.Files.IsEmpty)
+        {
+            try
+            {
+                using var archive = InjectedFileArchive.Create(spec.Files, timeProvider.GetUtcNow());
+                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/" }, archive, cancellationToken);
+            }
+            catch (DockerApiException ex)
+            {
+                // A container without its secrets must not be left to be started by a later apply.
+                _created.TryRemove(Key(step), out _);
+                await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                return $"cannot copy {string.Join(", ", spec.Files.Select(f => $"{f.Kind} {f.Source}"))} into the container: {EngineErrors.Describe(ex)}";
+            }
+        }
+
         foreach (var (network, endpoint) in spec.ExtraNetworks)
         {
             await client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = created.ID, EndpointConfig = endpoint }, cancellationToken);
@@ -221,6 +259,61 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
         catch (DockerApiException ex)
         {
             return $"; the previous container could not be restarted: {EngineErrors.Describe(ex)}";
+        }
+    }
+
+    /// <summary>
+    /// Removes a network to recreate it. The project's containers on it are stopped by now; any still connected
+    /// (e.g. connected by hand) are disconnected, as docker compose does. A container outside the project keeps
+    /// its endpoint, and the engine then refuses the removal.
+    /// </summary>
+    private async Task<string?> RemoveNetworkAsync(PlanStep step, string project, CancellationToken cancellationToken)
+    {
+        var network = await client.Networks.InspectNetworkAsync(step.Name!, cancellationToken);
+        var ours = (await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = ComposeLabels.Filter(project) }, cancellationToken))
+            .Select(c => c.ID)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var id in (network.Containers?.Keys ?? []).Where(ours.Contains))
+        {
+            await client.Networks.DisconnectNetworkAsync(network.ID, new NetworkDisconnectParameters { Container = id, Force = true }, cancellationToken);
+        }
+
+        await client.Networks.DeleteNetworkAsync(network.ID, cancellationToken);
+        return null;
+    }
+
+    /// <summary>The network could not be removed: start again the containers stopped for it, so the service runs as before.</summary>
+    private async Task<string> RestartStoppedAsync(StepOutcome[] before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var stop in before.Where(o => o.Step.Kind == StepKind.Stop && o.Status == StepStatus.Succeeded))
+            {
+                await client.Containers.StartContainerAsync(stop.Step.ContainerId!, new ContainerStartParameters(), cancellationToken);
+            }
+
+            return "; the containers stopped for it were started again";
+        }
+        catch (DockerApiException ex)
+        {
+            return $"; a container stopped for it could not be started again: {EngineErrors.Describe(ex)}";
+        }
+    }
+
+    /// <summary>
+    /// A start-first replacement that never got ready: the old container still serves (it is stopped only
+    /// after the new one is ready), so the new one goes.
+    /// </summary>
+    private async Task<string> DiscardReplacementAsync(PlanStep step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.RemoveContainerAsync(CreatedId(step), new ContainerRemoveParameters { Force = true }, cancellationToken);
+            return "; the previous container was kept";
+        }
+        catch (DockerApiException ex)
+        {
+            return $"; the replacement could not be removed: {EngineErrors.Describe(ex)}";
         }
     }
 

@@ -21,6 +21,12 @@ public static class ComposeLabels
     /// <summary>Fleet's own mark: the config hash beside it is Fleet's, so it can be trusted without inspecting.</summary>
     public const string Managed = "org.fleet.managed";
 
+    /// <summary>
+    /// Fleet's hash of the configs and secrets copied into a container (<c>content:</c>, <c>environment:</c>); set only
+    /// on containers that have some, and compared like a user label, so a change to the content recreates the container.
+    /// </summary>
+    public const string FilesHash = "org.fleet.files-hash";
+
     /// <summary>Labels that name the project or carry values of compose's making; left out of drift comparison.</summary>
     public static bool IsComposeOwned(string label) =>
         label.StartsWith("com.docker.compose.", StringComparison.Ordinal) || label.StartsWith("org.fleet.managed", StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Fleet.Agent.Docker.Containers;
+using Fleet.Agent.Docker.Execute;
 using Fleet.Agent.Docker.Labels;
 using Fleet.Compose.Model;
 using Fleet.Reconcile.Naming;
@@ -39,7 +40,45 @@ public sealed class ProjectObserver(IDockerClient client)
             containers,
             networks.Select(n => n.Name).ToImmutableHashSet(StringComparer.Ordinal),
             (volumes.Volumes ?? []).Select(v => v.Name).ToImmutableHashSet(StringComparer.Ordinal),
-            await imagesTask);
+            await imagesTask)
+        {
+            ProjectNetworks = desired is null ? ImmutableDictionary<string, ObservedNetwork>.Empty : await ProjectNetworksAsync(desired, networks, cancellationToken),
+        };
+    }
+
+    /// <summary>
+    /// The stack's own networks that exist, compared with what it declares; a network that drifted is inspected
+    /// for the containers on it (the list the engine gives has no endpoints).
+    /// </summary>
+    private async Task<ImmutableDictionary<string, ObservedNetwork>> ProjectNetworksAsync(ComposeProject desired, IList<NetworkResponse> networks, CancellationToken cancellationToken)
+    {
+        var result = ImmutableDictionary.CreateBuilder<string, ObservedNetwork>(StringComparer.Ordinal);
+        foreach (var key in desired.Services.Values.SelectMany(s => s.Networks.Keys).Distinct(StringComparer.Ordinal))
+        {
+            var name = ComposeNaming.Network(desired, key);
+            if ((desired.Networks.TryGetValue(key, out var declared) && declared.External) || networks.FirstOrDefault(n => n.Name == name) is not { } network)
+            {
+                continue;
+            }
+
+            var observed = new ObservedNetwork(name, network.ID, network.Labels?.TryGetValue(ComposeLabels.Project, out var owner) == true ? owner : string.Empty)
+            {
+                Drift = NetworkDriftDetector.Describe(ResourceSpecs.Network(desired, key), network),
+            };
+            if (observed.Drift is not null)
+            {
+                var inspected = await client.Networks.InspectNetworkAsync(network.ID, cancellationToken);
+                observed = observed with
+                {
+                    Attached = (inspected.Containers ?? new Dictionary<string, EndpointResource>())
+                        .ToImmutableDictionary(c => c.Key, c => c.Value?.Name ?? c.Key, StringComparer.Ordinal),
+                };
+            }
+
+            result[name] = observed;
+        }
+
+        return result.ToImmutable();
     }
 
     /// <summary>The containers of the project, or of every compose project when <paramref name="project"/> is null.</summary>

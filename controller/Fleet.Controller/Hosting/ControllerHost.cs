@@ -97,6 +97,9 @@ public static class ControllerHost
         services.AddSingleton<TokenStore>();
         services.AddSingleton<KeyStore>();
         services.AddSingleton<StackStore>();
+        services.AddSingleton<IStackCatalog>(sp => sp.GetRequiredService<StackStore>());
+        services.AddSingleton(sp => sp.GetRequiredService<ControllerDatabase>().Database);
+        services.AddRollouts();
         services.AddSingleton<DesiredVersionCounter>();
         services.AddSingleton<DesiredStatePublisher>();
         services.AddSingleton<IDesiredStatePublisher>(sp => sp.GetRequiredService<DesiredStatePublisher>());
@@ -157,6 +160,8 @@ public static class ControllerHost
         link.OnMessage(ingest.OnMessageAsync);
         _ = app.Services.GetRequiredService<CommandRelay>();
         _ = app.Services.GetRequiredService<TrustPublisher>();
+        var rollouts = app.Services.GetRequiredService<RolloutCoordinator>();
+        app.Services.GetRequiredService<FleetMetrics>().RolloutsInProgress = () => rollouts.List().Count(r => !RolloutStates.IsFinal(r.State));
 
         app.UseExceptionHandler(error => error.Run(context =>
             ApiResults.Error(StatusCodes.Status500InternalServerError, "internal", "the controller failed on this request; see its log").ExecuteAsync(context)));
@@ -185,6 +190,7 @@ public static class ControllerHost
         StackEndpoints.Map(api);
         KeyEndpoints.Map(api);
         BundleEndpoints.Map(api);
+        api.MapRollouts();
         api.MapFallback((HttpContext context) => ApiResults.NotFound($"no route {context.Request.Method} {context.Request.Path}"));
 
         app.MapGet("/healthz", () => TypedResults.Text("ok\n"));

@@ -1,3 +1,4 @@
+using Fleet.Controller.Rollouts;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json;
@@ -17,7 +18,7 @@ namespace Fleet.Controller.Stacks;
 /// agent's own), so a stack the controller accepts is one every agent can load, and a refusal carries the
 /// same first error, with file and line, that <c>fleet-agent config</c> would print.
 /// </summary>
-public sealed class StackStore(ControllerDatabase database, TimeProvider timeProvider)
+public sealed class StackStore(ControllerDatabase database, TimeProvider timeProvider) : IStackCatalog
 {
     private const string Collection = "stacks";
 
@@ -136,6 +137,9 @@ public sealed class StackStore(ControllerDatabase database, TimeProvider timePro
             return Latest(name);
         }
     }
+
+    /// <inheritdoc/>
+    public StackVersionInfo? Find(string name, int? version) => Get(name, version)?.Info(withCompose: false);
 
     private StackVersion? Latest(string name) => Range(name).LastOrDefault();
 

@@ -140,6 +140,7 @@ internal static class TopLevelNormalizer
                 Name = name ?? (external ? key.Value : project + "_" + key.Value),
                 File = file is null ? null : paths.Resolve(file),
                 Environment = environment,
+                EnvironmentValue = environment is null ? null : paths.Variable(environment),
                 Content = content,
                 External = external,
                 Labels = item["labels"] is { } labels ? reader.StringMap(labels, null, field + ".labels") : ComposeCollections.EmptyMap<string>(),

@@ -13,7 +13,14 @@ public sealed record FileObjectConfig
     /// <summary>Name of an environment variable whose value is the content.</summary>
     public string? Environment { get; init; }
 
-    /// <summary>Inline content (configs only).</summary>
+    /// <summary>
+    /// The value of the <see cref="Environment"/> variable when the stack was loaded (the environment, then .env,
+    /// then the caller's variables), or null when it is unset. Left out of the canonical form and the digest: it is
+    /// usually a secret, and a stack's identity is its text.
+    /// </summary>
+    public string? EnvironmentValue { get; init; }
+
+    /// <summary>Inline content.</summary>
     public string? Content { get; init; }
 
     public bool External { get; init; }

@@ -13,9 +13,9 @@ public sealed record BundleRequest
 
     public int? Version { get; init; }
 
-    public string Target { get; init; } = "";
+    public string Target { get; set; } = "";
 
     public long? AcceptForSeconds { get; init; }
 
-    public IReadOnlyList<BundleImage> Images { get; init; } = [];
+    public IReadOnlyList<BundleImage> Images { get; set; } = [];
 }

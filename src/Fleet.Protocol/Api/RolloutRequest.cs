@@ -9,15 +9,15 @@ public sealed record RolloutRequest
     public int? Version { get; init; }
 
     /// <summary>A label selector, e.g. <c>site=berlin,tier!=canary</c>; empty matches every device.</summary>
-    public string Target { get; init; } = "";
+    public string Target { get; set; } = "";
 
     /// <summary>Cumulative wave sizes: a count (<c>1</c>) or a percentage of the target (<c>10%</c>); the last is always <c>100%</c>.</summary>
-    public IReadOnlyList<string> Waves { get; init; } = ["100%"];
+    public IReadOnlyList<string> Waves { get; set; } = ["100%"];
 
     /// <summary>A count or a percentage of a wave's devices that may fail (or roll back) before the rollout pauses.</summary>
-    public string MaxFailures { get; init; } = "0";
+    public string MaxFailures { get; set; } = "0";
 
-    public long WaveTimeoutSeconds { get; init; } = 600;
+    public long WaveTimeoutSeconds { get; set; } = 600;
 
     /// <summary>Overrides the stack's health window on the devices; null: the agent's default.</summary>
     public long? HealthWindowSeconds { get; init; }

@@ -4,10 +4,10 @@ namespace Fleet.Protocol.Api;
 public sealed record TokenCreateRequest
 {
     /// <summary>Labels every device enrolled with the token gets.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 
     /// <summary>How many enrollments the token allows.</summary>
-    public int Uses { get; init; } = 1;
+    public int Uses { get; set; } = 1;
 
     /// <summary>Lifetime from now; null: the controller's default (24 h).</summary>
     public long? ExpiresInSeconds { get; init; }

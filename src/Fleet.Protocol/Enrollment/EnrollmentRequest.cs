@@ -9,5 +9,5 @@ public sealed record EnrollmentRequest
     public required string DeviceId { get; init; }
 
     /// <summary>Labels from the command line; the token's labels are added by the controller.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 }

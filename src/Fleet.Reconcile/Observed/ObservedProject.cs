@@ -13,6 +13,9 @@ public sealed record ObservedProject(
     ImmutableHashSet<string> Volumes,
     ImmutableDictionary<string, string> LocalImages)
 {
+    /// <summary>The project's own networks that the stack uses and that exist, by engine name, with how they drifted.</summary>
+    public ImmutableDictionary<string, ObservedNetwork> ProjectNetworks { get; init; } = ImmutableDictionary<string, ObservedNetwork>.Empty;
+
     public static ObservedProject Empty(string name) => new(
         name,
         [],

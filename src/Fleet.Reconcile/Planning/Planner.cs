@@ -33,6 +33,9 @@ public static class Planner
         private readonly Dictionary<string, string> _networkSteps = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _volumeSteps = new(StringComparer.Ordinal);
 
+        /// <summary>Networks recreated because their settings changed: key → the observed network.</summary>
+        private readonly Dictionary<string, ObservedNetwork> _recreatedNetworks = new(StringComparer.Ordinal);
+
         public Plan Build()
         {
             PlanNetworks();
@@ -46,6 +49,7 @@ public static class Planner
             }
 
             PlanOrphans(pulls);
+            OrderNetworkRemovals();
             PlanWaits();
             return new Plan(desired.Name, [.. _steps], [.. _problems]);
         }
@@ -54,7 +58,15 @@ public static class Planner
         {
             var used = desired.Services.Values
                 .Where(s => string.IsNullOrEmpty(s.NetworkMode))
-                .SelectMany(s => s.Networks.Keys);
+                .SelectMany(s => s.Networks.Keys)
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            foreach (var key in used)
+            {
+                PlanNetworkRecreation(key);
+            }
+
             PlanResources(
                 "network",
                 StepKind.CreateNetwork,
@@ -80,6 +92,63 @@ public static class Planner
                 observed.Volumes,
                 _volumeSteps);
         }
+
+        /// <summary>
+        /// A project network whose settings changed is recreated as docker compose v2 does: every container on it
+        /// is stopped, the network removed and created again, and the containers recreated on the new one. A network
+        /// used by containers outside the project is left alone and reported: removing it would cut them off.
+        /// </summary>
+        private void PlanNetworkRecreation(string key)
+        {
+            var name = ComposeNaming.Network(desired, key);
+            if (!observed.ProjectNetworks.TryGetValue(name, out var network)
+                || network.Drift is null
+                || !string.Equals(network.Project, desired.Name, StringComparison.Ordinal)
+                || (desired.Networks.TryGetValue(key, out var declared) && declared.External))
+            {
+                return;
+            }
+
+            var ours = observed.Containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var foreign = network.Attached.Where(a => !ours.Contains(a.Key)).Select(a => a.Value).Order(StringComparer.Ordinal).ToList();
+            var removeId = $"remove-network:{key}";
+            if (foreign.Count > 0)
+            {
+                _problems.Add(new StepFailure(null, removeId, $"network {name} must be recreated ({network.Drift}) but containers outside the project use it: {string.Join(", ", foreign)}"));
+                return;
+            }
+
+            _recreatedNetworks[key] = network;
+            var createId = $"network:{key}";
+            _networkSteps[key] = createId;
+            _steps.Add(new PlanStep(removeId, StepKind.RemoveNetwork, $"remove network {name} to recreate it ({network.Drift})") { Name = name });
+            _steps.Add(new PlanStep(createId, StepKind.CreateNetwork, $"create network {name}") { Name = name, DependsOn = [removeId] });
+        }
+
+        /// <summary>A recreated network is removed only once every container of the project on it is stopped (or removed).</summary>
+        private void OrderNetworkRemovals()
+        {
+            foreach (var (key, network) in _recreatedNetworks)
+            {
+                var onIt = observed.Containers
+                    .Where(c => network.Attached.ContainsKey(c.Id)
+                        || (desired.Services.TryGetValue(c.Service, out var service) && string.IsNullOrEmpty(service.NetworkMode) && service.Networks.ContainsKey(key)))
+                    .Select(c => c.Id)
+                    .ToHashSet(StringComparer.Ordinal);
+                var after = onIt
+                    .Select(id => _steps.FirstOrDefault(s => s.Kind == StepKind.Stop && s.ContainerId == id)
+                        ?? _steps.FirstOrDefault(s => s.Kind == StepKind.Remove && s.ContainerId == id))
+                    .Where(s => s is not null)
+                    .Select(s => s!.Id)
+                    .Order(StringComparer.Ordinal);
+                var index = _steps.FindIndex(s => s.Id == $"remove-network:{key}");
+                _steps[index] = _steps[index] with { DependsOn = [.. after] };
+            }
+        }
+
+        /// <summary>The network the service is on that this plan recreates, if any: its containers must go with it.</summary>
+        private string? RecreatedNetworkOf(ServiceConfig service) =>
+            string.IsNullOrEmpty(service.NetworkMode) ? service.Networks.Keys.FirstOrDefault(_recreatedNetworks.ContainsKey) : null;
 
         /// <summary>Creates each project network or volume the services use that does not exist; an external one must exist already.</summary>
         private void PlanResources(
@@ -194,9 +263,25 @@ public static class Planner
                     _steps.Add(start);
                     starts.Add(start.Id);
                 }
+                else if (RecreatedNetworkOf(service) is { } network)
+                {
+                    var reason = $"network {ComposeNaming.Network(desired, network)} is recreated";
+                    PlanReplacement(service, current, number, name, reason, startFirst: false, createDeps, readiness, pulls, stopBeforeCreate: true);
+                }
                 else if (RecreateReason(service, current, wantedImageId) is { } reason)
                 {
                     PlanReplacement(service, current, number, name, reason, startFirst, createDeps, readiness, pulls);
+                }
+                else if (current.IsRunning && RestartCause(service) is { } cause)
+                {
+                    _steps.Add(new PlanStep($"restart:{key}", StepKind.Restart, $"restart {current.Name}: {cause.Why}")
+                    {
+                        Service = service.Name,
+                        Number = number,
+                        Name = current.Name,
+                        ContainerId = current.Id,
+                        DependsOn = cause.After,
+                    });
                 }
                 else if (!current.IsRunning && !HasCompleted(service, current))
                 {
@@ -232,7 +317,8 @@ public static class Planner
             bool startFirst,
             ImmutableArray<string> createDeps,
             ImmutableArray<string> readiness,
-            ImmutableArray<string> pulls)
+            ImmutableArray<string> pulls,
+            bool stopBeforeCreate = false)
         {
             var key = $"{service.Name}#{number}";
             var temporary = ComposeNaming.Temporary(current.Id, name);
@@ -247,9 +333,15 @@ public static class Planner
             };
             var stopId = $"stop:{key}";
             var startId = $"start:{key}";
+            var readyId = $"ready:{key}";
             // The old container is stopped only once the new one exists, every image is here, and (stop-first)
             // the dependencies the new one waits for are ready: a dependency that never gets healthy leaves the old running.
-            ImmutableArray<string> stopDeps = startFirst ? [create.Id, startId, .. pulls] : [create.Id, .. readiness, .. pulls];
+            // Start-first stops the old one only once the new one is ready (healthy, or running without a healthcheck).
+            // On a recreated network the old container must stop first, for the network to be removed and the new
+            // one created on its successor; it waits only for the pulls (its dependencies may be on that network too).
+            ImmutableArray<string> stopDeps = stopBeforeCreate ? pulls
+                : startFirst ? [create.Id, readyId, .. pulls]
+                : [create.Id, .. readiness, .. pulls];
             ImmutableArray<string> startDeps = startFirst ? [create.Id, .. readiness] : [create.Id, stopId, .. readiness];
             var stop = new PlanStep(stopId, StepKind.Stop, $"stop {current.Name} ({current.ShortId})")
             {
@@ -283,7 +375,22 @@ public static class Planner
                 Replaces = current.Id,
                 DependsOn = [remove.Id],
             };
-            _steps.AddRange(startFirst ? [create, start, stop, remove, rename] : [create, stop, start, remove, rename]);
+            if (startFirst)
+            {
+                var ready = new PlanStep(readyId, StepKind.WaitReady, $"wait until the replacement of {current.Name} is healthy (or running, without a healthcheck)")
+                {
+                    Service = service.Name,
+                    Number = number,
+                    Name = temporary,
+                    Replaces = current.Id,
+                    DependsOn = [startId],
+                };
+                _steps.AddRange([create, start, ready, stop, remove, rename]);
+            }
+            else
+            {
+                _steps.AddRange([create, stop, start, remove, rename]);
+            }
             _startsByService[service.Name].Add(startId);
         }
 
@@ -360,6 +467,27 @@ public static class Planner
             var sorted = StableTopologicalSort(_steps);
             _steps.Clear();
             _steps.AddRange(sorted);
+        }
+
+        /// <summary>
+        /// <c>depends_on: {db: {restart: true}}</c>: when this apply recreates or starts a container of db, a running
+        /// container of the dependent that is otherwise kept is restarted once db meets the dependency's condition.
+        /// </summary>
+        private (string Why, ImmutableArray<string> After)? RestartCause(ServiceConfig service)
+        {
+            var updated = service.DependsOn
+                .Where(d => d.Value.Restart && _startsByService.GetValueOrDefault(d.Key) is { Count: > 0 })
+                .Select(d => d.Key)
+                .ToList();
+            if (updated.Count == 0)
+            {
+                return null;
+            }
+
+            var readiness = DependencyReadiness(service);
+            var after = readiness.Where(id => updated.Any(d => id == $"healthy:{d}" || id == $"completed:{d}" || _startsByService[d].Contains(id)));
+            var why = updated.Count == 1 ? $"{updated[0]} was updated" : $"{string.Join(", ", updated)} were updated";
+            return ($"{why} (depends_on restart: true)", [.. after]);
         }
 
         private ImmutableArray<string> DependencyReadiness(ServiceConfig service)

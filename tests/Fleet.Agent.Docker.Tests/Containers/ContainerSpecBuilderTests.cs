@@ -130,6 +130,51 @@ public sealed class ContainerSpecBuilderTests
         Assert.Equal(10, spec.Create.HostConfig.PidsLimit);
     }
 
+    private static ContainerSpec WithFiles(string? tokenValue, string content = "level=1")
+    {
+        var service = Web with
+        {
+            Secrets = [new ServiceFileReference { Source = "token", Target = "/run/secrets/token" }, new ServiceFileReference { Source = "cert", Target = "/run/secrets/cert" }],
+            Configs = [new ServiceFileReference { Source = "settings", Target = "/etc/app.conf", Mode = Convert.ToInt32("400", 8), Uid = "1000", Gid = "2000" }],
+        };
+        var project = Project(service) with
+        {
+            Secrets = ComposeCollections.ToMap([
+                KeyValuePair.Create("token", new FileObjectConfig { Name = "shop_token", Environment = "TOKEN", EnvironmentValue = tokenValue }),
+                KeyValuePair.Create("cert", new FileObjectConfig { Name = "shop_cert", File = "/srv/shop/cert.pem" })]),
+            Configs = ComposeCollections.ToMap([KeyValuePair.Create("settings", new FileObjectConfig { Name = "shop_settings", Content = content })]),
+        };
+        return ContainerSpecBuilder.Build(project, service, 1, ProjectContext.None);
+    }
+
+    [Fact]
+    public void Build_ConfigsAndSecretsFromContentOrEnvironment_AreFilesToCopyIn()
+    {
+        var spec = WithFiles("s3cret");
+
+        Assert.Equal(
+            [new InjectedFile("secret", "token", "/run/secrets/token", "s3cret", "TOKEN", Convert.ToInt32("444", 8), 0, 0), new InjectedFile("config", "settings", "/etc/app.conf", "level=1", null, Convert.ToInt32("400", 8), 1000, 2000)],
+            spec.Files.ToArray());
+        Assert.Equal(["/srv/shop/cert.pem:/run/secrets/cert:ro"], spec.Create.HostConfig.Binds);
+    }
+
+    [Fact]
+    public void Build_FilesHashLabel_ChangesWithTheContentOnly()
+    {
+        var hash = WithFiles("one").Create.Labels["org.fleet.files-hash"];
+
+        Assert.Equal(hash, WithFiles("one").Create.Labels["org.fleet.files-hash"]);
+        Assert.NotEqual(hash, WithFiles("two").Create.Labels["org.fleet.files-hash"]);
+        Assert.NotEqual(hash, WithFiles("one", content: "level=2").Create.Labels["org.fleet.files-hash"]);
+        Assert.NotEqual(hash, WithFiles(null).Create.Labels["org.fleet.files-hash"]);
+    }
+
+    [Fact]
+    public void Build_WithoutInlineConfigsOrSecrets_HasNoFilesHashLabel()
+    {
+        Assert.DoesNotContain("org.fleet.files-hash", Build(Web).Create.Labels.Keys);
+    }
+
     [Fact]
     public void Build_DisabledHealthcheck_IsNone()
     {

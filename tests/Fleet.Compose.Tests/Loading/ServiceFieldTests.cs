@@ -224,6 +224,21 @@ public class ServiceFieldTests
     }
 
     [Fact]
+    public void SecretFromEnvironment_KeepsTheValueOutOfTheDigest()
+    {
+        const string Yaml = "services:\n  web:\n    image: x\n    secrets: [token]\nsecrets:\n  token: {environment: TOKEN}\n  fromfile: {environment: FROM_DOTENV}\n";
+
+        var one = TestLoader.Project(Yaml, new Dictionary<string, string> { ["TOKEN"] = "s3cret" }, dotEnv: "FROM_DOTENV=dot\n");
+        var other = TestLoader.Project(Yaml, new Dictionary<string, string> { ["TOKEN"] = "other" });
+
+        Assert.Equal("s3cret", one.Secrets["token"].EnvironmentValue);
+        Assert.Equal("dot", one.Secrets["fromfile"].EnvironmentValue);
+        Assert.Null(other.Secrets["fromfile"].EnvironmentValue);
+        Assert.Equal(one.Digest, other.Digest);
+        Assert.DoesNotContain("s3cret", System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(one)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownKey_SuggestsTheClosestKnownKey()
     {
         var result = TestLoader.Load("services:\n  web:\n    imagee: nginx\n");

@@ -28,7 +28,7 @@ internal sealed class RunningController : IAsyncDisposable
 
     public ControllerOptions Options { get; }
 
-    public SigningKey Root { get; } = SigningKey.Generate("root-it");
+    public SigningKey Root { get; } = SigningKey.Generate();
 
     public HttpClient Http { get; private set; } = new();
 

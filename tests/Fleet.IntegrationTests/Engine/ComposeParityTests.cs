@@ -25,6 +25,7 @@ public sealed class ComposeParityTests
     [InlineData("web.yaml")]
     [InlineData("process.yaml")]
     [InlineData("pair.yaml")]
+    [InlineData("secrets.yaml")]
     public async Task Apply_GivesContainersThatInspectLikeDockerCompose(string stack)
     {
         var directory = Directory.CreateTempSubdirectory("fleet-parity-").FullName;

@@ -4,19 +4,23 @@ namespace Fleet.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A second, private <c>dockerd</c> for one simulated device: its own data root, exec root, socket and
-/// no default bridge, so several devices can run side by side on this machine without seeing each
-/// other's containers. Images come from the main engine with <c>docker save | docker load</c>,
+/// default bridge, so several devices can run side by side on this machine without seeing each
+/// other's containers. Not <c>--bridge none</c>: a dockerd started so deletes the host's <c>docker0</c>,
+/// which breaks the main engine's default network for every other test. Images come from the main engine with <c>docker save | docker load</c>,
 /// since nothing can be pulled here.
 /// </summary>
 internal sealed class DeviceEngine : IAsyncDisposable
 {
+    private static int s_engines;
     private readonly ExternalProcess _dockerd;
     private readonly string _root;
+    private readonly string _bridge;
 
-    private DeviceEngine(ExternalProcess dockerd, string root)
+    private DeviceEngine(ExternalProcess dockerd, string root, string bridge)
     {
         _dockerd = dockerd;
         _root = root;
+        _bridge = bridge;
     }
 
     /// <summary>The socket path; short, since unix socket paths are limited to 108 bytes.</summary>
@@ -30,15 +34,21 @@ internal sealed class DeviceEngine : IAsyncDisposable
     public static async Task<DeviceEngine> StartAsync(params string[] images)
     {
         var root = Directory.CreateTempSubdirectory("fleet-eng-").FullName;
+        var number = Interlocked.Increment(ref s_engines);
+        var bridge = string.Create(CultureInfo.InvariantCulture, $"fe{Environment.ProcessId % 100000}x{number}");
+        var subnet = string.Create(CultureInfo.InvariantCulture, $"10.{200 + (Environment.ProcessId % 50)}.{number % 250}.1/24");
+        await Ip("link", "add", bridge, "type", "bridge");
+        await Ip("addr", "add", subnet, "dev", bridge);
+        await Ip("link", "set", bridge, "up");
         var dockerd = ExternalProcess.Start(
             "dockerd",
             "--data-root", Path.Combine(root, "data"),
             "--exec-root", Path.Combine(root, "exec"),
             "--pidfile", Path.Combine(root, "dockerd.pid"),
             "-H", "unix://" + Path.Combine(root, "d.sock"),
-            "--bridge", "none",
+            "--bridge", bridge,
             "--iptables=false");
-        var engine = new DeviceEngine(dockerd, root);
+        var engine = new DeviceEngine(dockerd, root, bridge);
         try
         {
             await Eventually.TrueAsync(
@@ -94,7 +104,14 @@ internal sealed class DeviceEngine : IAsyncDisposable
         }
 
         await _dockerd.DisposeAsync();
+        await Ip("link", "del", _bridge);
         var (code, output) = await ExternalProcess.RunAsync("rm", TimeSpan.FromMinutes(1), "-rf", _root);
         Assert.True(code == 0, string.Create(CultureInfo.InvariantCulture, $"removing {_root}: {output}"));
+    }
+
+    private static async Task Ip(params string[] arguments)
+    {
+        var (code, output) = await ExternalProcess.RunAsync("ip", TimeSpan.FromSeconds(30), arguments);
+        Assert.True(code == 0, $"ip {string.Join(' ', arguments)}: {output}");
     }
 }

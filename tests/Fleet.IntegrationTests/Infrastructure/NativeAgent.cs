@@ -1,3 +1,6 @@
+using Fleet.Protocol.Enrollment;
+using Fleet.Protocol.Keys;
+
 namespace Fleet.IntegrationTests.Infrastructure;
 
 /// <summary>Starts the published NativeAOT fleet-agent as a device would run it.</summary>
@@ -36,5 +39,34 @@ internal static class NativeAgent
                 ["FLEET_AGENT__Docker"] = useEngine ? "unix:///var/run/docker.sock" : $"unix://{Path.Combine(dataDirectory, "no-engine.sock")}",
             },
             "run", "--data", dataDirectory);
+    }
+
+    /// <summary>
+    /// <c>fleet-agent run --data DIR</c> as the device an enrollment answered for, with its broker credentials
+    /// and root key, against the engine at <paramref name="dockerUri"/>; <paramref name="settings"/> adds or
+    /// overrides <c>FLEET_AGENT__</c> settings (e.g. short health windows).
+    /// </summary>
+    public static ExternalProcess StartEnrolled(
+        string dataDirectory, EnrollmentResponse enrolled, string dockerUri, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var rootKey = Path.Combine(dataDirectory, "root.pem");
+        File.WriteAllText(rootKey, PublicKeys.ExportPem(enrolled.Root));
+        var environment = new Dictionary<string, string>
+        {
+            ["FLEET_AGENT__DeviceId"] = enrolled.DeviceId,
+            ["FLEET_AGENT__RootKey"] = rootKey,
+            ["FLEET_AGENT__Broker__Server"] = enrolled.Broker.Uri.ToString(),
+            ["FLEET_AGENT__Broker__Username"] = enrolled.Broker.Username,
+            ["FLEET_AGENT__Broker__Password"] = enrolled.Broker.Password,
+            ["FLEET_AGENT__Broker__KeepAliveSeconds"] = "5",
+            ["FLEET_AGENT__ReconcileSeconds"] = "5",
+            ["FLEET_AGENT__Docker"] = dockerUri,
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment["FLEET_AGENT__" + name] = value;
+        }
+
+        return ExternalProcess.Start(Executable, environment, "run", "--data", dataDirectory);
     }
 }

@@ -100,9 +100,33 @@ public sealed class PlannerTests
 
         var plan = Planner.Create(Stack(web), Engine(Running("web")));
 
-        Assert.Equal(["create:web#1", "start:web#1", "stop:web#1", "remove:web#1", "rename:web#1"], Ids(plan));
-        Assert.Contains("start:web#1", plan.Find("stop:web#1")!.DependsOn);
+        Assert.Equal(["create:web#1", "start:web#1", "ready:web#1", "stop:web#1", "remove:web#1", "rename:web#1"], Ids(plan));
         Assert.DoesNotContain("stop:web#1", plan.Find("start:web#1")!.DependsOn);
+    }
+
+    [Fact]
+    public void Plan_StartFirst_StopsOldOnlyOnceTheNewOneIsReady()
+    {
+        var web = Service("web", hash: "h2") with
+        {
+            Deploy = new ServiceDeploy { UpdateConfig = new DeployUpdateConfig { Order = "start-first" } },
+        };
+
+        var plan = Planner.Create(Stack(web), Engine(Running("web")));
+
+        var ready = plan.Find("ready:web#1")!;
+        Assert.Equal(StepKind.WaitReady, ready.Kind);
+        Assert.Equal(["start:web#1"], ready.DependsOn.ToList());
+        Assert.Equal(Running("web").Id, ready.Replaces);
+        Assert.Contains("ready:web#1", plan.Find("stop:web#1")!.DependsOn);
+    }
+
+    [Fact]
+    public void Plan_StopFirst_HasNoReadinessWait()
+    {
+        var plan = Planner.Create(Stack(Service("web", hash: "h2")), Engine(Running("web")));
+
+        Assert.DoesNotContain(plan.Steps, s => s.Kind == StepKind.WaitReady);
     }
 
     [Fact]
@@ -231,6 +255,162 @@ public sealed class PlannerTests
         var plan = Planner.Create(Stack(Service("web").DependsOn("db", "service_healthy"), Service("db", hash: "h2")), Engine(Running("web"), Running("db")));
 
         Assert.DoesNotContain(plan.Steps, s => s.Kind == StepKind.WaitHealthy);
+    }
+
+    [Fact]
+    public void Plan_DependsOnRestart_RestartsKeptDependentAfterDependencyIsRecreated()
+    {
+        var stack = Stack(Service("web").DependsOn("db", restart: true), Service("db", hash: "h2"));
+
+        var plan = Planner.Create(stack, Engine(Running("web"), Running("db")));
+
+        var restart = plan.Find("restart:web#1")!;
+        Assert.Equal(StepKind.Restart, restart.Kind);
+        Assert.Equal(Running("web").Id, restart.ContainerId);
+        Assert.Equal(["start:db#1"], restart.DependsOn.ToList());
+        Assert.Contains("db was updated", restart.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain(plan.Steps, s => s.Service == "web" && s.Kind != StepKind.Restart);
+    }
+
+    [Fact]
+    public void Plan_DependsOnRestart_WhenDependencyStartedAgain_RestartsDependent()
+    {
+        var stack = Stack(Service("web").DependsOn("db", restart: true), Service("db"));
+
+        var plan = Planner.Create(stack, Engine(Running("web"), Stopped("db")));
+
+        Assert.Equal(["start:db#1", "restart:web#1"], Ids(plan));
+    }
+
+    [Fact]
+    public void Plan_DependsOnRestartWithHealthyCondition_RestartsOnceDependencyIsHealthy()
+    {
+        var stack = Stack(Service("web").DependsOn("db", "service_healthy", restart: true), Service("db", hash: "h2"));
+
+        var plan = Planner.Create(stack, Engine(Running("web"), Running("db")));
+
+        Assert.Equal(["healthy:db"], plan.Find("restart:web#1")!.DependsOn.ToList());
+        Assert.Equal(["start:db#1"], plan.Find("healthy:db")!.DependsOn.ToList());
+    }
+
+    [Fact]
+    public void Plan_DependsOnWithoutRestart_LeavesDependentAlone()
+    {
+        var stack = Stack(Service("web").DependsOn("db"), Service("db", hash: "h2"));
+
+        var plan = Planner.Create(stack, Engine(Running("web"), Running("db")));
+
+        Assert.DoesNotContain(plan.Steps, s => s.Service == "web");
+    }
+
+    [Fact]
+    public void Plan_DependsOnRestart_WhenDependencyUnchanged_LeavesDependentAlone()
+    {
+        var stack = Stack(Service("web").DependsOn("db", restart: true), Service("db"));
+
+        var plan = Planner.Create(stack, Engine(Running("web"), Running("db")));
+
+        Assert.True(plan.IsEmpty, string.Join("; ", plan.Steps));
+    }
+
+    [Fact]
+    public void Plan_DependsOnRestart_DependentRecreatedAnyway_IsNotAlsoRestarted()
+    {
+        var stack = Stack(Service("web", hash: "h2").DependsOn("db", restart: true), Service("db", hash: "h2"));
+
+        var plan = Planner.Create(stack, Engine(Running("web"), Running("db")));
+
+        Assert.DoesNotContain(plan.Steps, s => s.Kind == StepKind.Restart);
+        Assert.Contains("start:db#1", plan.Find("start:web#1")!.DependsOn);
+    }
+
+    [Fact]
+    public void Plan_NetworkWhoseSettingsChanged_StopsItsContainersRecreatesItThenRecreatesThem()
+    {
+        var engine = Engine(Running("web"), Running("db")) with { ProjectNetworks = Networks(Drifted("default", "driver is macvlan, wants bridge")) };
+
+        var plan = Planner.Create(Stack(Service("web"), Service("db")), engine);
+
+        Assert.Equal(["stop:db#1", "stop:web#1"], plan.Find("remove-network:default")!.DependsOn.ToList());
+        Assert.Equal(StepKind.RemoveNetwork, plan.Find("remove-network:default")!.Kind);
+        Assert.Equal(["remove-network:default"], plan.Find("network:default")!.DependsOn.ToList());
+        Assert.Contains("network:default", plan.Find("create:web#1")!.DependsOn);
+        Assert.Contains("network:default", plan.Find("create:db#1")!.DependsOn);
+        Assert.DoesNotContain("create:web#1", plan.Find("stop:web#1")!.DependsOn);
+        Assert.Contains("network demo_default is recreated", plan.Find("create:web#1")!.Description, StringComparison.Ordinal);
+        Assert.Contains("driver is macvlan", plan.Find("remove-network:default")!.Description, StringComparison.Ordinal);
+        Assert.Contains("remove:web#1", Ids(plan));
+        Assert.Contains("rename:web#1", Ids(plan));
+    }
+
+    [Fact]
+    public void Plan_NetworkWhoseSettingsChanged_LeavesServicesOnOtherNetworksAlone()
+    {
+        var stack = Stack(Service("web"), Service("db") with { Networks = ComposeCollections.ToMap([KeyValuePair.Create("back", new ServiceNetwork())]) });
+        stack = stack with { Networks = stack.Networks.Add("back", new NetworkConfig { Name = "demo_back" }) };
+        var engine = Engine(Running("web"), Running("db")) with
+        {
+            Networks = [$"{Project}_default", $"{Project}_back"],
+            ProjectNetworks = Networks(Drifted("back", "internal is False, wants True"), Same("default")),
+        };
+
+        var plan = Planner.Create(stack, engine);
+
+        Assert.DoesNotContain(plan.Steps, step => step.Service == "web");
+        Assert.DoesNotContain(plan.Steps, step => step.Id == "remove-network:default");
+        Assert.Equal(["stop:db#1"], plan.Find("remove-network:back")!.DependsOn.ToList());
+    }
+
+    [Fact]
+    public void Plan_NetworkWhoseSettingsChanged_StartFirstServiceStillStopsFirst()
+    {
+        var web = Service("web") with { Deploy = new ServiceDeploy { UpdateConfig = new DeployUpdateConfig { Order = "start-first" } } };
+        var engine = Engine(Running("web")) with { ProjectNetworks = Networks(Drifted("default", "labels differ")) };
+
+        var plan = Planner.Create(Stack(web), engine);
+
+        Assert.Contains("stop:web#1", plan.Find("start:web#1")!.DependsOn);
+        Assert.DoesNotContain(plan.Steps, step => step.Kind == StepKind.WaitReady);
+    }
+
+    [Fact]
+    public void Plan_NetworkWhoseSettingsChanged_UsedOutsideTheProject_IsAProblemAndNothingChanges()
+    {
+        var drifted = Drifted("default", "driver_opts differ") with
+        {
+            Attached = ImmutableDictionary<string, string>.Empty.Add(Running("web").Id, "demo-web-1").Add("f".PadRight(64, 'f'), "someone-else"),
+        };
+        var engine = Engine(Running("web")) with { ProjectNetworks = Networks(drifted) };
+
+        var plan = Planner.Create(Stack(Service("web")), engine);
+
+        var problem = Assert.Single(plan.Problems);
+        Assert.Equal("remove-network:default", problem.StepId);
+        Assert.Contains("someone-else", problem.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-web-1", problem.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(plan.Steps, step => step.Kind is StepKind.RemoveNetwork or StepKind.Stop);
+    }
+
+    [Fact]
+    public void Plan_NetworkOfAnotherProjectThatDiffers_IsNotRecreated()
+    {
+        var engine = Engine(Running("web")) with { ProjectNetworks = Networks(Drifted("default", "driver is macvlan, wants bridge") with { Project = "" }) };
+
+        var plan = Planner.Create(Stack(Service("web")), engine);
+
+        Assert.True(plan.IsEmpty, string.Join("; ", plan.Steps));
+    }
+
+    [Fact]
+    public void Plan_NetworkWhoseSettingsChanged_OrphanOnItIsRemovedBeforeTheNetwork()
+    {
+        var orphan = Running("gone");
+        var drifted = Drifted("default", "labels differ") with { Attached = ImmutableDictionary<string, string>.Empty.Add(orphan.Id, orphan.Name) };
+        var engine = Engine(Running("web"), orphan) with { ProjectNetworks = Networks(drifted) };
+
+        var plan = Planner.Create(Stack(Service("web")), engine);
+
+        Assert.Equal(["stop:gone#1", "stop:web#1"], plan.Find("remove-network:default")!.DependsOn.ToList());
     }
 
     [Fact]

@@ -18,9 +18,9 @@ internal static class Stacks
         Networks = ComposeCollections.ToMap([KeyValuePair.Create("default", new ServiceNetwork())]),
     };
 
-    public static ServiceConfig DependsOn(this ServiceConfig service, string other, string condition = "service_started") => service with
+    public static ServiceConfig DependsOn(this ServiceConfig service, string other, string condition = "service_started", bool restart = false) => service with
     {
-        DependsOn = service.DependsOn.Add(other, new ServiceDependency { Condition = condition }),
+        DependsOn = service.DependsOn.Add(other, new ServiceDependency { Condition = condition, Restart = restart }),
     };
 
     public static ComposeProject Stack(params ServiceConfig[] services) => new()
@@ -32,6 +32,16 @@ internal static class Stacks
 
     public static ObservedContainer Running(string service, int number = 1, string hash = "h1", string imageId = "sha256:app1") =>
         new($"{service}{number}".PadRight(64, '0'), $"{Project}-{service}-{number}", service, number, ContainerState.Running, null, 0, hash, true, "app:1", imageId);
+
+    public static ObservedContainer Stopped(string service, int number = 1, string hash = "h1") =>
+        Running(service, number, hash) with { State = ContainerState.Exited, ExitCode = 137 };
+
+    public static ObservedNetwork Drifted(string key, string drift) => Same(key) with { Drift = drift };
+
+    public static ObservedNetwork Same(string key) => new($"{Project}_{key}", $"net-{key}", Project);
+
+    public static ImmutableDictionary<string, ObservedNetwork> Networks(params ObservedNetwork[] networks) =>
+        networks.ToImmutableDictionary(n => n.Name, StringComparer.Ordinal);
 
     /// <summary>The engine with the project's network, the given containers, and app:1 (sha256:app1) present.</summary>
     public static ObservedProject Engine(params ObservedContainer[] containers) => new(
