@@ -1,12 +1,9 @@
-using System.CommandLine;
+using Fleet.Cli.Hosting;
 
 namespace Fleet.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
-    {
-        var root = new RootCommand("fleet: the operator console for a Fleet controller.");
-        return root.Parse(args).Invoke();
-    }
+    private static Task<int> Main(string[] args) =>
+        new CliApp(CliEnvironment.FromProcess()).RunAsync(args, CancellationToken.None);
 }
