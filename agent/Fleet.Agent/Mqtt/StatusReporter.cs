@@ -59,7 +59,7 @@ public sealed class StatusReporter(
         ReportedAt = now,
         DesiredVersion = store.Current?.Version,
         AppliedVersion = state.AppliedVersion,
-        Phase = state.Phase,
+        Phase = store.Current is { } desired && desired.Version > (state.PhaseVersion ?? 0) ? DeploymentPhases.Stored : state.Phase,
         LastError = state.LastError,
         Stacks = state.Stacks,
         Facts = Facts(state.EngineVersion),

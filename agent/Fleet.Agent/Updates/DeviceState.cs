@@ -12,6 +12,13 @@ public sealed record DeviceState
 
     public string Phase { get; init; } = DeploymentPhases.Idle;
 
+    /// <summary>
+    /// The desired-state version <see cref="Phase"/> belongs to. A newer desired state is stored before its
+    /// update starts; until then the status says <c>stored</c>, not the previous update's final phase, so the
+    /// controller never counts an old rolled-back against a new version.
+    /// </summary>
+    public long? PhaseVersion { get; init; }
+
     /// <summary>The newest version whose every stack converged.</summary>
     public long? AppliedVersion { get; init; }
 

@@ -50,6 +50,7 @@ public sealed partial class UpdateRunner(
         return state with
         {
             Phase = update?.Phase ?? state.Phase,
+            PhaseVersion = update?.Version ?? state.PhaseVersion,
             LastError = update is null ? state.LastError : ErrorOf(update),
             AppliedVersion = releases.LastCommitted?.Version ?? state.AppliedVersion,
         };
@@ -378,6 +379,7 @@ public sealed partial class UpdateRunner(
     private void Published(UpdateRecord update, IReadOnlyList<StackStatus>? stacks = null) => publish(state => state with
     {
         Phase = update.Phase,
+        PhaseVersion = update.Version,
         LastError = ErrorOf(update),
         AppliedVersion = releases.LastCommitted?.Version,
         Stacks = stacks ?? state.Stacks,

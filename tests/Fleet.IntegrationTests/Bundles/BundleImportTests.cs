@@ -83,6 +83,7 @@ public sealed class BundleImportTests : IAsyncLifetime
         var (installed, installOutput) = await ImportAsync(await _bundle!.WriteAsync(_bundle.Desired(_stack!.Name, 5)));
         Assert.True(installed == 0, installOutput);
         await WaitForRunningAsync(agent);
+        await WaitForStatusAsync(agent, "applied: 5");
         var before = (await _stack.ContainersAsync()).Single();
 
         var bad = damage switch

@@ -8,7 +8,11 @@ namespace Fleet.IntegrationTests.Cli;
 /// </summary>
 internal static class FleetCli
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunAsync(environment, TimeSpan.FromSeconds(60), arguments);
+
+    /// <summary>As the other overload, with a bound for long commands such as <c>deploy --wait</c>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "fleet.dll");
         Assert.True(File.Exists(dll), $"{dll} was not built beside the tests");
@@ -25,7 +29,7 @@ internal static class FleetCli
         }
 
         await using var process = ExternalProcess.Start("dotnet", variables, [dll, .. arguments]);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await process.WaitForExitAsync(timeout);
         return (exitCode, process.Output);
     }
 

@@ -47,6 +47,8 @@ internal sealed class DeviceEngine : IAsyncDisposable
             "--pidfile", Path.Combine(root, "dockerd.pid"),
             "-H", "unix://" + Path.Combine(root, "d.sock"),
             "--bridge", bridge,
+            // Its own address pool, so its networks never take (or, left behind, block) the main engine's.
+            "--default-address-pool", string.Create(CultureInfo.InvariantCulture, $"base=10.{100 + (number % 100)}.0.0/16,size=24"),
             "--iptables=false");
         var engine = new DeviceEngine(dockerd, root, bridge);
         try
@@ -99,6 +101,10 @@ internal sealed class DeviceEngine : IAsyncDisposable
             {
                 Docker(TimeSpan.FromMinutes(1), ["rm", "-f", "-v", .. ids]);
             }
+
+            // Networks too: a dockerd leaves its bridges on the host when it stops, and they would
+            // outlive the engine and collide with the main engine's address pools.
+            Docker(TimeSpan.FromMinutes(1), "network", "prune", "-f");
 
             await _dockerd.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
         }
