@@ -42,16 +42,13 @@ public sealed class EnrollTests : IAsyncLifetime
 
         await using var agent = ExternalProcess.Start(NativeAgent.Executable, "run", "--data", _data);
         DeviceSummary? device = null;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (device is not { Online: true })
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the controller sees {_deviceId} online; agent output:\n{agent.Output}\ncontroller log:\n{_controller.Log}");
-            await Task.Delay(200);
-            var devices = await _controller.GetAsync("/api/v1/devices", ApiJsonContext.Default.IReadOnlyListDeviceSummary);
-            device = devices.SingleOrDefault(d => d.Id == _deviceId);
-        }
+        await Eventually.TrueAsync(
+            () => (device = _controller.GetAsync("/api/v1/devices", ApiJsonContext.Default.IReadOnlyListDeviceSummary).GetAwaiter().GetResult()
+                .SingleOrDefault(d => d.Id == _deviceId)) is { Online: true },
+            TimeSpan.FromSeconds(30),
+            () => $"the controller sees {_deviceId} online; agent output:\n{agent.Output}\ncontroller log:\n{_controller.Log}");
 
-        Assert.Equal(new Dictionary<string, string> { ["site"] = "berlin", ["tier"] = "edge" }, device.Labels);
+        Assert.Equal(new Dictionary<string, string> { ["site"] = "berlin", ["tier"] = "edge" }, device!.Labels);
     }
 
     [Fact]

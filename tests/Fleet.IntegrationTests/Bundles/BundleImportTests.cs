@@ -146,35 +146,20 @@ public sealed class BundleImportTests : IAsyncLifetime
         return await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(120), "bundle", "import", bundle, "--data", _data);
     }
 
-    private async Task WaitForRunningAsync(ExternalProcess agent)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var containers = await _stack!.ContainersAsync();
-            if (containers.Count == 1 && containers[0].State == "running")
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the stack runs one container; agent output:\n{agent.Output}");
-            await Task.Delay(200);
-        }
-    }
+    private Task WaitForRunningAsync(ExternalProcess agent) =>
+        Eventually.TrueAsync(
+            () => _stack!.ContainersAsync().GetAwaiter().GetResult() is [{ State: "running" }],
+            TimeSpan.FromSeconds(60),
+            () => $"the stack runs one container; agent output:\n{agent.Output}");
 
     private async Task<string> WaitForStatusAsync(ExternalProcess agent, string expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var (_, status) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", _data);
-            if (status.Contains(expected, StringComparison.Ordinal))
-            {
-                return status;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"status shows '{expected}':\n{status}\nagent output:\n{agent.Output}");
-            await Task.Delay(200);
-        }
+        var status = "";
+        await Eventually.TrueAsync(
+            () => (status = ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", _data).GetAwaiter().GetResult().Output)
+                .Contains(expected, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30),
+            () => $"status shows '{expected}':\n{status}\nagent output:\n{agent.Output}");
+        return status;
     }
 }
