@@ -49,12 +49,16 @@ public sealed class AgentOptions
     /// <summary>Disk space that must stay free on the engine's data directory for a download to start.</summary>
     public int DiskReserveMegabytes { get; set; } = 512;
 
+    /// <summary>The least time between two <c>pulling</c> progress events of one image (0: every report of the engine).</summary>
+    public int PullProgressSeconds { get; set; } = 5;
+
     /// <summary>The update settings these options give.</summary>
     public Updates.UpdateSettings UpdateSettings() => new()
     {
         HealthWindow = TimeSpan.FromSeconds(HealthWindowSeconds),
         PollInterval = TimeSpan.FromMilliseconds(HealthPollMilliseconds),
         DiskReserveBytes = DiskReserveMegabytes * 1024L * 1024,
+        PullProgressInterval = TimeSpan.FromSeconds(PullProgressSeconds),
         Retry = new Mqtt.Backoff(TimeSpan.FromSeconds(Math.Min(5, RetryMaxSeconds)), TimeSpan.FromSeconds(RetryMaxSeconds)),
     };
 
@@ -110,6 +114,11 @@ public sealed class AgentOptions
         if (DiskReserveMegabytes is < 0 or > 1048576)
         {
             problems.Add($"DiskReserveMegabytes: {DiskReserveMegabytes} must be between 0 and 1048576");
+        }
+
+        if (PullProgressSeconds is < 0 or > 3600)
+        {
+            problems.Add($"PullProgressSeconds: {PullProgressSeconds} must be between 0 and 3600");
         }
 
         if (KeepReleases is < 1 or > 100)

@@ -205,7 +205,17 @@ public sealed partial class UpdateRunner(
         });
         foreach (var (image, credentials) in images)
         {
-            var pulled = await new ImagePuller(client, credentials).PullAsync(image, null, cancellationToken);
+            var meter = new PullProgressMeter(timeProvider, settings.PullProgressInterval);
+            var pulled = await new ImagePuller(client, credentials).PullAsync(
+                image,
+                progress =>
+                {
+                    if (meter.Observe(progress) is { } line)
+                    {
+                        journal.Append(Event(EventKinds.Pulling, desired.Version) with { Detail = $"{image}: {line}" });
+                    }
+                },
+                cancellationToken);
             if (!pulled.Succeeded)
             {
                 return DownloadFailed(update, new ErrorDetail { Code = "pull-failed", Message = $"cannot pull {image}: {pulled.Error}" });

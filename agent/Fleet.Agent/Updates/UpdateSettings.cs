@@ -17,5 +17,8 @@ public sealed record UpdateSettings
     /// <summary>Bytes that must stay free on the engine's data directory before a download starts.</summary>
     public long DiskReserveBytes { get; init; } = 512L * 1024 * 1024;
 
+    /// <summary>The least time between two <c>pulling</c> progress events of one image.</summary>
+    public TimeSpan PullProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public static UpdateSettings Default { get; } = new();
 }

@@ -11,6 +11,7 @@ public static class EventKinds
     public const string Rejected = "rejected";
     public const string Stored = "stored";
     public const string Downloading = "downloading";
+    public const string Pulling = "pulling";
     public const string Pulled = "pulled";
     public const string Applying = "applying";
     public const string Verifying = "verifying";

@@ -126,6 +126,33 @@ public class DockerRegistry : IAsyncLifetime
         return reference;
     }
 
+    /// <summary>
+    /// Builds an image on the test busybox with one more layer of <paramref name="bytes"/> random bytes,
+    /// pushes it and deletes it locally: it runs like busybox, and pulling it downloads that layer.
+    /// </summary>
+    public async Task<string> PushRunnableUniqueImageAsync(string repository, string tag, int bytes)
+    {
+        var context = Directory.CreateTempSubdirectory("fleet-it-build-").FullName;
+        try
+        {
+            var payload = new byte[bytes];
+            Random.Shared.NextBytes(payload);
+            await File.WriteAllBytesAsync(Path.Combine(context, "random.bin"), payload);
+            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {TestImages.Busybox}\nCOPY random.bin /random.bin\n");
+            var local = $"fleet-test/unique-{Guid.NewGuid():N}:{tag}";
+            var (code, output) = await ExternalProcess.RunAsync("docker", TimeSpan.FromMinutes(2), "build", "-q", "-t", local, context);
+            Assert.True(code == 0, $"docker build failed: {output}");
+            var reference = await PushAsync(local, repository, tag);
+            await RemoveLocalAsync(reference);
+            await RemoveLocalAsync(local);
+            return reference;
+        }
+        finally
+        {
+            Directory.Delete(context, recursive: true);
+        }
+    }
+
     /// <summary>Removes a local copy of an image a test pulled from here (ignores one already gone).</summary>
     public async Task RemoveLocalAsync(string reference)
     {

@@ -161,6 +161,38 @@ public sealed class RollbackTests : IAsyncLifetime
         Assert.Equal((before.ID, "running"), (after.ID, after.State));
     }
 
+    [Fact]
+    public async Task ReleaseFromARegistry_ReportsPullProgress_AsPullingEventsBeforePulled()
+    {
+        var registry = new DockerRegistry();
+        await registry.InitializeAsync();
+        try
+        {
+            var image = await registry.PushRunnableUniqueImageAsync("fleet-test/pull-progress", "1", 2 * 1024 * 1024);
+            using var probe = await ConnectAsync();
+            var settings = new Dictionary<string, string>(Window) { ["PullProgressSeconds"] = "0" };
+            await using var agent = _scenario.StartAgent(useEngine: true, settings);
+            await CommitFirstReleaseAsync(probe, agent, TestImages.Busybox);
+
+            await PublishAsync(probe, Desired(2, Good(image)));
+            await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Committed, AppliedVersion: 2 });
+            await Eventually.TrueAsync(() => Events(probe).Any(e => e is { Kind: EventKinds.Committed, Version: 2 }), TimeSpan.FromSeconds(20), "the committed event arrives");
+
+            var events = Events(probe).Where(e => e.Version == 2).OrderBy(e => e.Seq).ToList();
+            var pulling = events.Where(e => e.Kind == EventKinds.Pulling).ToList();
+            Assert.NotEmpty(pulling);
+            Assert.All(pulling, e => Assert.StartsWith(image + ": ", e.Detail, StringComparison.Ordinal));
+            Assert.Contains(pulling, e => e.Detail!.EndsWith("(100%), 2 of 2 layers done", StringComparison.Ordinal));
+            var pulled = events.Single(e => e.Kind == EventKinds.Pulled);
+            Assert.All(pulling, e => Assert.True(e.Seq < pulled.Seq, "progress comes before the pulled event"));
+            Assert.True(events.Single(e => e.Kind == EventKinds.Downloading).Seq < pulling[0].Seq, "progress comes after the downloading event");
+        }
+        finally
+        {
+            await registry.DisposeAsync();
+        }
+    }
+
     /// <summary>Version 1, one sleeping service on <paramref name="image"/>, committed; returns the image ID it runs.</summary>
     private async Task<string?> CommitFirstReleaseAsync(MqttProbe probe, ExternalProcess agent, string image)
     {
