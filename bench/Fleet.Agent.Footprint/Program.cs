@@ -59,6 +59,8 @@ if (rollbackMode)
     return 0;
 }
 
+// FLEET_FOOTPRINT_IDLE_SECONDS: how long the agent idles before its memory is read (default 10).
+var idleSeconds = int.TryParse(Environment.GetEnvironmentVariable("FLEET_FOOTPRINT_IDLE_SECONDS"), CultureInfo.InvariantCulture, out var idle) ? idle : 10;
 var rows = new List<(double AgentMs, double ReferenceMs, double RssMb)>();
 for (var round = 0; round < rounds; round++)
 {
@@ -80,7 +82,7 @@ for (var round = 0; round < rounds; round++)
     using var process = StartAgent(device, data, healthWindowSeconds: null);
     var online = await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/online" && m.Text == "online");
     await WaitForAsync(m => m.Topic == $"fleet/v1/dev/{device}/status" && m.Text.Contains("\"phase\":\"committed\"", StringComparison.Ordinal));
-    await Task.Delay(TimeSpan.FromSeconds(10)); // idle: the heartbeat and reconcile timers settle
+    await Task.Delay(TimeSpan.FromSeconds(idleSeconds)); // idle: the heartbeat and reconcile timers settle
     var rss = ReadRssMb(process.Id);
 
     var referenceStart = Stopwatch.GetTimestamp();

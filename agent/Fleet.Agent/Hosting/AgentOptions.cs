@@ -150,6 +150,9 @@ public sealed class AgentOptions
     /// <summary>How often <see cref="BundleDirectory"/> is scanned; a file is imported once it held still over two scans.</summary>
     public int BundleScanSeconds { get; set; } = 5;
 
+    /// <summary>Whether the agent gives back memory once an update has ended (see <see cref="WorkingSet"/>).</summary>
+    public bool TrimMemory { get; set; } = true;
+
     /// <summary>The device id in effect: the configured one (enrollment or explicit), else the machine id.</summary>
     public string ResolveDeviceId() => DeviceId ?? MachineId.Read() ?? "unknown-device";
 }

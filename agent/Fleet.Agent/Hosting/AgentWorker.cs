@@ -130,9 +130,15 @@ public sealed partial class AgentWorker(
                 sessionRun = session.RunAsync(stoppingToken);
             }
 
+            var workingSet = new WorkingSet(TimeSpan.FromSeconds(settings.ReconcileSeconds));
             while (!stoppingToken.IsCancellationRequested)
             {
                 heartbeat.Beat();
+                if (settings.TrimMemory && workingSet.TrimAfter(reconcile.State, timeProvider.GetUtcNow()))
+                {
+                    LogTrimmed(reconcile.State.Phase, Environment.WorkingSet / (1024 * 1024));
+                }
+
                 if (session is { IsConnected: true })
                 {
                     await forwarder.FlushAsync(session, stoppingToken);
@@ -285,6 +291,9 @@ public sealed partial class AgentWorker(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
     private partial void LogBadRootKey(string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Memory given back after the update ended ({Phase}); resident now {Megabytes} MB")]
+    private partial void LogTrimmed(string phase, long megabytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database could not be read and was set aside as {Path}; starting fresh, the desired state comes back from the broker")]
     private partial void LogSetAside(string path);
