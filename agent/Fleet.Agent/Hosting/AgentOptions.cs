@@ -46,6 +46,15 @@ public sealed class AgentOptions
     /// <summary>Committed releases kept in the database (the newest is what a rollback goes back to).</summary>
     public int KeepReleases { get; set; } = 5;
 
+    /// <summary>Committed releases whose images stay on the engine (the current one and the one before by default); 0 never removes images.</summary>
+    public int KeepReleaseImages { get; set; } = 2;
+
+    /// <summary>The host directory under which each service gets its update-lock directory; empty: DATA/locks.</summary>
+    public string? LockDirectory { get; set; }
+
+    /// <summary>How long an update lock holds after its file was last written (a crashed holder blocks updates no longer).</summary>
+    public int LockLeaseSeconds { get; set; } = 900;
+
     /// <summary>Disk space that must stay free on the engine's data directory for a download to start.</summary>
     public int DiskReserveMegabytes { get; set; } = 512;
 
@@ -59,6 +68,9 @@ public sealed class AgentOptions
         PollInterval = TimeSpan.FromMilliseconds(HealthPollMilliseconds),
         DiskReserveBytes = DiskReserveMegabytes * 1024L * 1024,
         PullProgressInterval = TimeSpan.FromSeconds(PullProgressSeconds),
+        KeepReleaseImages = KeepReleaseImages,
+        LockDirectory = string.IsNullOrWhiteSpace(LockDirectory) ? Path.Combine(DataDirectory, "locks") : LockDirectory,
+        LockLease = TimeSpan.FromSeconds(LockLeaseSeconds),
         Retry = new Mqtt.Backoff(TimeSpan.FromSeconds(Math.Min(5, RetryMaxSeconds)), TimeSpan.FromSeconds(RetryMaxSeconds)),
     };
 
@@ -124,6 +136,21 @@ public sealed class AgentOptions
         if (KeepReleases is < 1 or > 100)
         {
             problems.Add($"KeepReleases: {KeepReleases} must be between 1 and 100");
+        }
+
+        if (LockLeaseSeconds is < 1 or > 604800)
+        {
+            problems.Add($"LockLeaseSeconds: {LockLeaseSeconds} must be between 1 and 604800");
+        }
+
+        if (LockDirectory is { Length: > 0 } lockDirectory && !Path.IsPathFullyQualified(lockDirectory))
+        {
+            problems.Add($"LockDirectory: '{lockDirectory}' must be an absolute path (the engine mounts it into the services)");
+        }
+
+        if (KeepReleaseImages < 0 || KeepReleaseImages > KeepReleases)
+        {
+            problems.Add($"KeepReleaseImages: {KeepReleaseImages} must be between 0 and KeepReleases ({KeepReleases})");
         }
 
         if (string.IsNullOrWhiteSpace(RootKey))

@@ -62,6 +62,7 @@ public sealed class StatusReporter(
         Phase = store.Current is { } desired && desired.Version > (state.PhaseVersion ?? 0) ? DeploymentPhases.Stored : state.Phase,
         LastError = state.LastError,
         Stacks = state.Stacks,
+        Locks = state.Locks,
         Facts = Facts(state.EngineVersion),
     };
 

@@ -12,6 +12,7 @@ public sealed class ReleaseStore
 {
     private const string Releases = "releases";
     private const string Meta = "meta";
+    private const string Images = "images";
     private const string UpdateId = "update";
 
     private readonly LiteDatabase _database;
@@ -82,6 +83,8 @@ public sealed class ReleaseStore
             try
             {
                 releases.Upsert(ToDocument(release));
+                _database.GetCollection(Images).Upsert(release.Stacks.SelectMany(st => st.ImageIds.Values).Where(id => id.Length > 0)
+                    .Distinct(StringComparer.Ordinal).Select(id => new BsonDocument { ["_id"] = id }));
                 _database.GetCollection(Meta).Upsert(ToDocument(update));
                 var newest = releases.Query().OrderByDescending("_id").Limit(_keep).ToEnumerable().Select(d => d["_id"].AsInt64).ToList();
                 releases.DeleteMany(Query.LT("_id", newest.Min()));
@@ -91,6 +94,43 @@ public sealed class ReleaseStore
             {
                 _database.Rollback();
                 throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every image ID a Fleet release ran or pulled on this device and that may still be on the engine:
+    /// the only images retention ever removes, so an image an operator pulled by hand is never touched.
+    /// </summary>
+    public IReadOnlyList<string> FleetImages
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _database.GetCollection(Images).FindAll().Select(d => d["_id"].AsString).Order(StringComparer.Ordinal).ToList();
+            }
+        }
+    }
+
+    /// <summary>Adds image IDs to <see cref="FleetImages"/>.</summary>
+    public void RememberImages(IEnumerable<string> imageIds)
+    {
+        lock (_gate)
+        {
+            _database.GetCollection(Images).Upsert(imageIds.Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).Select(id => new BsonDocument { ["_id"] = id }));
+        }
+    }
+
+    /// <summary>Drops image IDs from <see cref="FleetImages"/> once they are gone from the engine.</summary>
+    public void ForgetImages(IEnumerable<string> imageIds)
+    {
+        lock (_gate)
+        {
+            var images = _database.GetCollection(Images);
+            foreach (var id in imageIds)
+            {
+                images.Delete(id);
             }
         }
     }

@@ -27,4 +27,7 @@ public sealed record DeviceState
     public IReadOnlyList<StackStatus> Stacks { get; init; } = [];
 
     public string? EngineVersion { get; init; }
+
+    /// <summary>The update locks services hold now (lease not over).</summary>
+    public IReadOnlyList<UpdateLock> Locks { get; init; } = [];
 }

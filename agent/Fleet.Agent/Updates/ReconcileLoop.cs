@@ -61,7 +61,10 @@ public sealed partial class ReconcileLoop(
                 using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var watcher = EngineEventWatcher.WatchAsync(engine.Client, Request, watch.Token);
                 var compose = new ComposeEngine(engine.Client, EngineOptions.Default, timeProvider);
-                var applier = new StackApplier(compose, store, journal, deviceVariables, loggerFactory.CreateLogger<StackApplier>());
+                var applier = new StackApplier(compose, store, journal, deviceVariables, loggerFactory.CreateLogger<StackApplier>())
+                {
+                    Locks = Updates.LockDirectory is { } locks ? new UpdateLocks(locks, Updates.LockLease) : null,
+                };
                 var runner = new UpdateRunner(
                     engine.Client, compose, applier, store, Releases, journal, Updates, timeProvider,
                     change => Publish(change(State) with { EngineVersion = engine.EngineVersion }),
@@ -74,6 +77,7 @@ public sealed partial class ReconcileLoop(
                         Publish(State with
                         {
                             Stacks = await applier.ObserveAsync(running, cancellationToken),
+                            Locks = applier.Locks?.Held([.. store.AppliedStacks, .. desired.Stacks.Select(s => s.Name)], timeProvider.GetUtcNow()) ?? [],
                             EngineVersion = engine.EngineVersion,
                         });
                     }

@@ -23,6 +23,9 @@ public sealed partial class StackApplier(
     IReadOnlyDictionary<string, string> deviceVariables,
     ILogger<StackApplier> logger)
 {
+    /// <summary>The update locks mounted into every service; null: none.</summary>
+    public UpdateLocks? Locks { get; init; }
+
     /// <summary>
     /// Applies every stack; returns the first failure, or null when all converged.
     /// <paramref name="isNewVersion"/> tells an update (whose phases the caller journals) from a
@@ -128,7 +131,7 @@ public sealed partial class StackApplier(
             ExtraVariables = VariablesFor(stack, deviceVariables),
         });
         return loaded.Project is { } project
-            ? (project, null)
+            ? (Locks?.Mount(project) ?? project, null)
             : (null, new ErrorDetail { Code = "invalid-compose", Message = string.Join("; ", loaded.Errors.Select(e => e.ToString())), Stack = stack.Name });
     }
 

@@ -36,7 +36,7 @@ public static class UpdatePhaseMachine
             // A download that failed never stopped the old release.
             DeploymentPhases.Failed when update.RetryPhase == DeploymentPhases.Downloading => UpdateStep.RepairCommitted,
             DeploymentPhases.Failed => UpdateStep.RepairDesired,
-            DeploymentPhases.Applying => UpdateStep.Apply,
+            DeploymentPhases.Applying or DeploymentPhases.WaitingForLock => UpdateStep.Apply,
             DeploymentPhases.Verifying => UpdateStep.Verify,
             DeploymentPhases.RollingBack => UpdateStep.RollBack,
             _ => UpdateStep.Download, // received, verified, stored, downloading

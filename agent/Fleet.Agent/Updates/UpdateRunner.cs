@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Docker.DotNet;
+using Docker.DotNet.Models;
 using Fleet.Agent.Docker.Containers;
 using Fleet.Agent.Docker.Execute;
 using Fleet.Agent.Docker.Images;
@@ -99,6 +100,12 @@ public sealed partial class UpdateRunner(
                     update = Enter(update with { Phase = update.RetryPhase!, Since = Now });
                     break;
                 case UpdateStep.Apply:
+                    if (DeferredByLock(desired, update) is { } waiting)
+                    {
+                        update = waiting;
+                        return releases.LastCommitted?.ToDesired() ?? desired;
+                    }
+
                     update = await ApplyAsync(desired, update, cancellationToken);
                     break;
                 case UpdateStep.Verify:
@@ -192,8 +199,9 @@ public sealed partial class UpdateRunner(
         var images = pulls.DistinctBy(p => p.Image, StringComparer.Ordinal).ToList();
         if (images.Count > 0)
         {
-            var root = (await client.System.GetSystemInfoAsync(cancellationToken)).DockerRootDir;
-            if (DiskSpace.FreeBytes(root) is { } free && DiskSpace.Check(root, free, settings.DiskReserveBytes) is { } full)
+            var info = await client.System.GetSystemInfoAsync(cancellationToken);
+            if (DiskSpace.FreeBytes(info.DockerRootDir) is { } free
+                && DiskSpace.Check(info.DockerRootDir, free, settings.DiskReserveBytes, await DownloadBytesAsync(images, info, cancellationToken)) is { } full)
             {
                 return DownloadFailed(update, full);
             }
@@ -222,9 +230,55 @@ public sealed partial class UpdateRunner(
             }
 
             journal.Append(Event(EventKinds.Pulled, desired.Version) with { Detail = $"{image} {pulled.ImageId}" });
+            releases.RememberImages([pulled.ImageId!]);
         }
 
         return Enter(update with { Phase = DeploymentPhases.Applying, Since = Now, Attempts = 0, Error = null });
+    }
+
+    /// <summary>
+    /// What the pulls download, as far as the registries tell (see <see cref="RegistrySizes"/>): layers the
+    /// engine has are not counted, nor layers two images share twice. An image whose registry does not tell counts 0.
+    /// </summary>
+    private async Task<long> DownloadBytesAsync(
+        IReadOnlyList<(string Image, ImmutableDictionary<string, RegistryCredentials> Credentials)> images, SystemInfoResponse info, CancellationToken cancellationToken)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var local in await client.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken))
+        {
+            try
+            {
+                present.UnionWith(RegistrySizes.ChainIds([.. (await client.Images.InspectImageAsync(local.ID, cancellationToken)).RootFS?.Layers ?? []]));
+            }
+            catch (DockerImageNotFoundException)
+            {
+                // Removed meanwhile: its layers may be gone too.
+            }
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        var total = 0L;
+        foreach (var (image, credentials) in images)
+        {
+            var sizes = new RegistrySizes(http, credentials, host => IsInsecure(info, host), RegistrySizes.Architecture(info.Architecture));
+            total += await sizes.DownloadBytesAsync(image, present, cancellationToken) ?? 0;
+        }
+
+        return total;
+    }
+
+    /// <summary>Whether the engine talks plain HTTP to <paramref name="host"/>: as its insecure-registries settings say (127.0.0.0/8 by default).</summary>
+    private static bool IsInsecure(SystemInfoResponse info, string host)
+    {
+        if (info.RegistryConfig?.IndexConfigs?.TryGetValue(host, out var index) == true)
+        {
+            return !index.Secure;
+        }
+
+        var name = host.StartsWith('[') ? host[1..host.IndexOf(']', StringComparison.Ordinal)] : host.Split(':')[0];
+        return name == "localhost"
+            || (System.Net.IPAddress.TryParse(name, out var address)
+                && (info.RegistryConfig?.InsecureRegistryCIDRs ?? []).Any(c => System.Net.IPNetwork.TryParse(c, out var network) && network.Contains(address)));
     }
 
     private UpdateRecord DownloadFailed(UpdateRecord update, ErrorDetail error)
@@ -232,6 +286,56 @@ public sealed partial class UpdateRunner(
         journal.Append(Event(EventKinds.Failed, update.Version) with { Code = error.Code, Stack = error.Stack, Service = error.Service, Detail = $"{error.Message} (nothing was stopped)" });
         LogFailed(update.Version, error.Message);
         return Retry(update with { Error = error, RetryPhase = DeploymentPhases.Downloading });
+    }
+
+    /// <summary>
+    /// Null when the update may stop what it changes now: no service of a stack it changes holds a lock
+    /// (or the desired state overrides them). Otherwise the update waiting for the lock, looked at again soon
+    /// and when the first lease ends. Only an update waits: a rollback never does.
+    /// </summary>
+    private UpdateRecord? DeferredByLock(DesiredState desired, UpdateRecord update)
+    {
+        if (applier.Locks is not { } locks)
+        {
+            return null;
+        }
+
+        var found = locks.Found(UpdateLocks.StacksChanged(releases.LastCommitted, desired));
+        var held = found.Where(l => UpdateLocks.Holds(l, Now)).ToList();
+        var overridden = desired.Rollout?.OverrideLocks == true;
+        if (held.Count > 0 && !overridden)
+        {
+            if (update.Phase != DeploymentPhases.WaitingForLock)
+            {
+                var holders = UpdateLocks.Describe(held);
+                journal.Append(Event(EventKinds.LockHeld, desired.Version) with
+                {
+                    Stack = held[0].Stack, Service = held[0].Service, Detail = $"the update waits: {holders}",
+                });
+                LogWaitingForLock(desired.Version, holders);
+                update = update with { Phase = DeploymentPhases.WaitingForLock, Since = Now };
+                releases.Save(update);
+            }
+
+            var firstExpiry = held.Min(l => l.ExpiresAt);
+            NextRetryAt = firstExpiry < Now + settings.PollInterval ? firstExpiry : Now + settings.PollInterval;
+            publish(state => state with { Phase = update.Phase, PhaseVersion = update.Version, LastError = null, Locks = held });
+            return update;
+        }
+
+        if (update.Phase == DeploymentPhases.WaitingForLock || held.Count > 0)
+        {
+            journal.Append(Event(EventKinds.LockReleased, desired.Version) with
+            {
+                Detail = held.Count > 0 ? $"overridden by the desired state: {UpdateLocks.Describe(held)}"
+                    : found.Count > 0 ? $"the lease ended (not renewed): {UpdateLocks.Describe(found)}"
+                    : "released: no service of a changed stack holds a lock any more",
+            });
+            NextRetryAt = null;
+            Enter(update with { Phase = DeploymentPhases.Applying, Since = Now });
+        }
+
+        return null;
     }
 
     private async Task<UpdateRecord> ApplyAsync(DesiredState desired, UpdateRecord update, CancellationToken cancellationToken)
@@ -245,8 +349,7 @@ public sealed partial class UpdateRunner(
             return Enter(update with { Phase = DeploymentPhases.RollingBack, Since = Now, Error = failure });
         }
 
-        var baselines = (await ContainerProbe.ReadAsync(client, desired.Stacks.Select(s => s.Name), cancellationToken))
-            .ToDictionary(c => c.Id, c => c.RestartCount, StringComparer.Ordinal);
+        var baselines = await BaselinesAsync(desired, cancellationToken);
         var window = Expectations(desired).Select(e => e.Window).DefaultIfEmpty(TimeSpan.Zero).Max();
         journal.Append(Event(EventKinds.Verifying, desired.Version) with
         {
@@ -258,33 +361,50 @@ public sealed partial class UpdateRunner(
     /// <summary>Looks at the release until the health window gives a verdict; null when a newer desired state arrived meanwhile.</summary>
     private async Task<UpdateRecord?> VerifyAsync(DesiredState desired, UpdateRecord update, CancellationToken cancellationToken)
     {
-        var expectations = Expectations(desired);
-        var started = update.VerifyStartedAt ?? Now;
-        while (true)
+        var verdict = await WatchAsync(desired, desired.Version, update.VerifyStartedAt ?? Now, update.RestartBaselines, cancellationToken);
+        if (verdict is null)
         {
-            if (store.Current?.Version != desired.Version)
-            {
-                return null;
-            }
+            return null;
+        }
 
-            var observed = await ContainerProbe.ReadAsync(client, desired.Stacks.Select(s => s.Name), cancellationToken);
-            var verdict = HealthVerifier.Evaluate(expectations, observed, update.RestartBaselines, Now - started);
-            if (verdict.Outcome == HealthOutcome.Passed)
-            {
-                return await CommitAsync(desired, update, cancellationToken);
-            }
+        if (verdict.Outcome == HealthOutcome.Passed)
+        {
+            return await CommitAsync(desired, update, cancellationToken);
+        }
 
-            if (verdict.Outcome == HealthOutcome.Failed)
+        var failure = verdict.Failure!;
+        journal.Append(Event(EventKinds.Failed, desired.Version) with { Code = failure.Code, Stack = failure.Stack, Service = failure.Service, Detail = failure.Message });
+        LogFailed(desired.Version, failure.Message);
+        return Enter(update with { Phase = DeploymentPhases.RollingBack, Since = Now, Error = failure });
+    }
+
+    /// <summary>
+    /// Looks at what runs of <paramref name="target"/> until its health window, begun at <paramref name="started"/>,
+    /// gives a verdict (passed or failed); null when a desired state newer than <paramref name="version"/> arrived meanwhile.
+    /// </summary>
+    private async Task<HealthVerdict?> WatchAsync(
+        DesiredState target, long version, DateTimeOffset started, IReadOnlyDictionary<string, long> baselines, CancellationToken cancellationToken)
+    {
+        var expectations = Expectations(target);
+        while (store.Current?.Version == version)
+        {
+            var observed = await ContainerProbe.ReadAsync(client, target.Stacks.Select(s => s.Name), cancellationToken);
+            var verdict = HealthVerifier.Evaluate(expectations, observed, baselines, Now - started);
+            if (verdict.Outcome != HealthOutcome.Pending)
             {
-                var failure = verdict.Failure!;
-                journal.Append(Event(EventKinds.Failed, desired.Version) with { Code = failure.Code, Stack = failure.Stack, Service = failure.Service, Detail = failure.Message });
-                LogFailed(desired.Version, failure.Message);
-                return Enter(update with { Phase = DeploymentPhases.RollingBack, Since = Now, Error = failure });
+                return verdict;
             }
 
             await Task.Delay(settings.PollInterval, timeProvider, cancellationToken);
         }
+
+        return null;
     }
+
+    /// <summary>Each container's restart count now, by id: the health window counts restarts from here.</summary>
+    private async Task<Dictionary<string, long>> BaselinesAsync(DesiredState target, CancellationToken cancellationToken) =>
+        (await ContainerProbe.ReadAsync(client, target.Stacks.Select(s => s.Name), cancellationToken))
+            .ToDictionary(c => c.Id, c => c.RestartCount, StringComparer.Ordinal);
 
     private async Task<UpdateRecord> CommitAsync(DesiredState desired, UpdateRecord update, CancellationToken cancellationToken)
     {
@@ -311,6 +431,7 @@ public sealed partial class UpdateRunner(
         journal.Append(Event(EventKinds.Committed, desired.Version) with { Detail = "every service passed its health window" });
         LogCommitted(desired.Version);
         Published(committed, await applier.ObserveAsync(desired, cancellationToken));
+        await new ImagePruner(client, releases, journal, logger).PruneAsync(desired.Version, settings.KeepReleaseImages, cancellationToken);
         return committed;
     }
 
@@ -332,6 +453,19 @@ public sealed partial class UpdateRunner(
             Detail = string.Create(CultureInfo.InvariantCulture, $"to version {release.Version}: {reason}"),
         });
         var failure = await applier.ApplyAsync(release.ToDesired(), isNewVersion: true, await PinsAsync(release, cancellationToken), cancellationToken);
+        if (failure is null)
+        {
+            // The release it goes back to is watched for its own health window: it may have broken meanwhile
+            // (a host path, a device, the network it needs), and then the device is not in a good state.
+            var verdict = await WatchAsync(release.ToDesired(), update.Version, Now, await BaselinesAsync(release.ToDesired(), cancellationToken), cancellationToken);
+            if (verdict is null)
+            {
+                return update; // A newer desired state arrived: the next pass starts its update.
+            }
+
+            failure = verdict.Failure;
+        }
+
         if (failure is null)
         {
             // The event first: the status that says rolled-back never reaches the broker before it.
@@ -413,6 +547,9 @@ public sealed partial class UpdateRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Update to version {Version} resumes in phase {Phase} after a restart")]
     private partial void LogResumed(long version, string phase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Update to version {Version} waits for update locks: {Locks}")]
+    private partial void LogWaitingForLock(long version, string locks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Version {Version} committed: every service passed its health window")]
     private partial void LogCommitted(long version);

@@ -20,5 +20,14 @@ public sealed record UpdateSettings
     /// <summary>The least time between two <c>pulling</c> progress events of one image.</summary>
     public TimeSpan PullProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Committed releases whose images stay on the engine after a commit (the new one included); 0 never removes images.</summary>
+    public int KeepReleaseImages { get; init; } = 2;
+
+    /// <summary>Where the update-lock directories of the services live on the host (see <see cref="UpdateLocks"/>); null: no locks.</summary>
+    public string? LockDirectory { get; init; }
+
+    /// <summary>How long a lock file holds after it was last written: a crashed holder blocks updates no longer.</summary>
+    public TimeSpan LockLease { get; init; } = TimeSpan.FromMinutes(15);
+
     public static UpdateSettings Default { get; } = new();
 }

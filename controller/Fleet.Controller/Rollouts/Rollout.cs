@@ -28,6 +28,9 @@ public sealed record Rollout
 
     public TimeSpan? HealthWindow { get; init; }
 
+    /// <summary>Its desired states tell devices to update although services hold update locks.</summary>
+    public bool OverrideLocks { get; init; }
+
     /// <summary>See <see cref="Fleet.Protocol.Api.RolloutStates"/>.</summary>
     public required string State { get; init; }
 

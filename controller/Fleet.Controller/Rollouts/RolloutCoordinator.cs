@@ -304,7 +304,7 @@ public sealed partial class RolloutCoordinator : IDisposable
                         device.Id,
                         rollout.Stack,
                         pending.Target,
-                        new RolloutRef(rollout.Id, device.Wave),
+                        new RolloutRef(rollout.Id, device.Wave) { OverrideLocks = rollout.OverrideLocks ? true : null },
                         rollout.HealthWindow,
                         token);
                 confirmations[slot] = new Confirmation(jobs[slot], version);

@@ -58,6 +58,7 @@ public static class RolloutMachine
             MaxFailures = spec.MaxFailures.ToString(),
             WaveTimeout = spec.WaveTimeout,
             HealthWindow = spec.HealthWindow,
+            OverrideLocks = spec.OverrideLocks,
             State = RolloutStates.Running,
             CreatedAt = now,
             UpdatedAt = now,

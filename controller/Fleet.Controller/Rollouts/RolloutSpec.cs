@@ -26,6 +26,8 @@ public sealed record RolloutSpec
 
     public TimeSpan? HealthWindow { get; init; }
 
+    public bool OverrideLocks { get; init; }
+
     /// <summary>
     /// Checks every field; the error is one line that starts with the field's name. A field left out of
     /// the JSON takes the documented default: the source-generated deserializer sets init-only properties
@@ -90,6 +92,7 @@ public sealed record RolloutSpec
             MaxFailures = maxFailures,
             WaveTimeout = TimeSpan.FromSeconds(request.WaveTimeoutSeconds),
             HealthWindow = request.HealthWindowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            OverrideLocks = request.OverrideLocks,
         });
     }
 

@@ -21,4 +21,7 @@ public sealed record RolloutRequest
 
     /// <summary>Overrides the stack's health window on the devices; null: the agent's default.</summary>
     public long? HealthWindowSeconds { get; init; }
+
+    /// <summary>True: devices update although services hold update locks (signed into each desired state as <c>rollout.overrideLocks</c>).</summary>
+    public bool OverrideLocks { get; init; }
 }

@@ -2,7 +2,7 @@ namespace Fleet.Protocol.Messages;
 
 /// <summary>
 /// The phase of a device's current update, as reported in <c>DeviceStatus.phase</c>:
-/// received → verified → stored → downloading → applying → verifying → committed,
+/// received → verified → stored → downloading → (waiting-for-lock →) applying → verifying → committed,
 /// or rejected, failed, rolling-back → rolled-back. <see cref="Idle"/> before any desired state.
 /// </summary>
 public static class DeploymentPhases
@@ -14,6 +14,9 @@ public static class DeploymentPhases
     public const string Stored = "stored";
     public const string Downloading = "downloading";
     public const string Applying = "applying";
+
+    /// <summary>Downloaded, but a service holds an update lock: nothing is stopped until it lets go (or its lease ends).</summary>
+    public const string WaitingForLock = "waiting-for-lock";
     public const string Verifying = "verifying";
     public const string Committed = "committed";
     public const string RollingBack = "rolling-back";
@@ -22,7 +25,7 @@ public static class DeploymentPhases
 
     public static IReadOnlyList<string> All { get; } =
     [
-        Idle, Received, Verified, Rejected, Stored, Downloading, Applying, Verifying, Committed,
+        Idle, Received, Verified, Rejected, Stored, Downloading, WaitingForLock, Applying, Verifying, Committed,
         RollingBack, RolledBack, Failed,
     ];
 

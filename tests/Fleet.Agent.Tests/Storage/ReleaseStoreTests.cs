@@ -61,6 +61,26 @@ public sealed class ReleaseStoreTests
         Assert.Equal("sha256:image-of-web-4", last.ImagePins()["app"]["web"]);
     }
 
+    [Fact]
+    public void FleetImages_HoldEveryCommittedAndPulledImage_PastTheReleasesKept_UntilForgotten()
+    {
+        using var dir = new TempDirectory();
+        using (var database = AgentDatabase.Open(dir.Path, _time).Database!)
+        {
+            var store = new ReleaseStore(database, keep: 1);
+            store.Commit(Release(1), new UpdateRecord { Version = 1, Phase = DeploymentPhases.Committed, Since = _time.GetUtcNow() });
+            store.RememberImages(["sha256:pulled-for-2", "sha256:pulled-for-2", ""]);
+            store.Commit(Release(3), new UpdateRecord { Version = 3, Phase = DeploymentPhases.Committed, Since = _time.GetUtcNow() });
+            store.ForgetImages(["sha256:image-of-web-3", "sha256:never-known"]);
+        }
+
+        using var reopened = AgentDatabase.Open(dir.Path, _time).Database!;
+        var read = new ReleaseStore(reopened, keep: 1);
+
+        Assert.Equal([3L], read.Committed.Select(r => r.Version));
+        Assert.Equal(["sha256:image-of-web-1", "sha256:pulled-for-2"], read.FleetImages);
+    }
+
     private Release Release(long version) => new()
     {
         Version = version,

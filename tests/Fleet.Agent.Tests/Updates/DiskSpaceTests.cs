@@ -23,6 +23,17 @@ public sealed class DiskSpaceTests
     }
 
     [Fact]
+    public void ImagesThatFitOnlyWithoutTheReserve_AreRefused_SayingWhatTheyNeed()
+    {
+        var refused = DiskSpace.Check("/var/lib/docker", 600 * Megabyte, 512 * Megabyte, downloadBytes: (100 * Megabyte) + 1);
+
+        Assert.Equal(
+            "not enough disk space to download: 600 MB free on /var/lib/docker, the images need 101 MB (layer sizes from the registry) and 512 MB must stay free (DiskReserveMegabytes)",
+            refused?.Message);
+        Assert.Null(DiskSpace.Check("/var/lib/docker", 612 * Megabyte, 512 * Megabyte, downloadBytes: 100 * Megabyte));
+    }
+
+    [Fact]
     public void FreeBytes_OfAnExistingDirectory_IsWhatTheFileSystemSays_AndOfAMissingOneIsUnknown()
     {
         using var dir = new TempDirectory();

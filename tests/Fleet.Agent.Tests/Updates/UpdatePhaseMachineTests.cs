@@ -37,6 +37,7 @@ public sealed class UpdatePhaseMachineTests
     [InlineData(DeploymentPhases.Stored, UpdateStep.Download)]
     [InlineData(DeploymentPhases.Downloading, UpdateStep.Download)]
     [InlineData(DeploymentPhases.Applying, UpdateStep.Apply)]
+    [InlineData(DeploymentPhases.WaitingForLock, UpdateStep.Apply)]
     [InlineData(DeploymentPhases.Verifying, UpdateStep.Verify)]
     [InlineData(DeploymentPhases.RollingBack, UpdateStep.RollBack)]
     [InlineData(DeploymentPhases.Committed, UpdateStep.RepairCommitted)]

@@ -30,6 +30,17 @@ public sealed class RolloutCoordinatorTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(30), published.HealthWindow);
     }
 
+    [Fact]
+    public async Task Create_WithOverrideLocks_PublishesDesiredStatesThatOverrideUpdateLocks()
+    {
+        _h.Fleet.AddMany(1);
+
+        var result = await Coordinator.CreateAsync(new RolloutRequest { Stack = "web", OverrideLocks = true }, CancellationToken.None);
+
+        Assert.Equal(201, result.Status);
+        Assert.Equal(new RolloutRef("r1", 1) { OverrideLocks = true }, Assert.Single(_h.Publisher.Published).Rollout);
+    }
+
     [Theory]
     [InlineData("web", null, "1,50%", 400, "invalid-request", "waves: the last wave must be 100%, not '50%'")]
     [InlineData("db", null, "100%", 404, "not-found", "stack 'db' not found")]

@@ -88,6 +88,7 @@ public sealed class RolloutStoreTests : IDisposable
             MaxFailures = "25%",
             WaveTimeoutSeconds = 90,
             HealthWindowSeconds = 45,
+            OverrideLocks = true,
         }));
         _world.Report(rollout, "dev-00000", DeploymentPhases.Failed);
         rollout = _world.Step(rollout);

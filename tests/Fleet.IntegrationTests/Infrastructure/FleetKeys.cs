@@ -16,21 +16,31 @@ internal sealed class FleetKeys : IDisposable
     public string RootPublicKeyPem => Root.ExportPublicKeyPem();
 
     /// <summary>The retained trust-topic payload: the signer's certificate, signed by the root.</summary>
-    public byte[] TrustDocumentsJson()
+    public byte[] TrustDocumentsJson() => TrustDocumentsJson([Signer], []);
+
+    /// <summary>
+    /// Trust documents certifying each of <paramref name="signers"/>, with a root-signed revocation list of
+    /// <paramref name="revokedKids"/> when it is not empty.
+    /// </summary>
+    public byte[] TrustDocumentsJson(IReadOnlyList<SigningKey> signers, IReadOnlyList<string> revokedKids)
     {
         var now = DateTimeOffset.UtcNow;
-        var certificate = ProtocolJson.Serialize(
+        var certificates = signers.Select((signer, index) => EnvelopeSigner.Sign(Root, ProtocolJson.Serialize(
             new KeyCertificate
             {
-                Kid = Signer.Kid,
-                PublicKey = Signer.PublicKey.PublicKey,
+                Kid = signer.Kid,
+                PublicKey = signer.PublicKey.PublicKey,
                 NotBefore = now.AddDays(-1),
                 NotAfter = now.AddDays(30),
-                Serial = 1,
+                Serial = index + 1,
             },
-            ProtocolJsonContext.Default.KeyCertificate);
-        var envelope = EnvelopeSigner.Sign(Root, certificate);
-        return ProtocolJson.Serialize(new TrustDocuments { Certificates = [envelope] }, ProtocolJsonContext.Default.TrustDocuments);
+            ProtocolJsonContext.Default.KeyCertificate))).ToList();
+        var revocations = revokedKids.Count == 0
+            ? null
+            : EnvelopeSigner.Sign(Root, ProtocolJson.Serialize(
+                new RevocationList { Serial = 1, IssuedAt = now, RevokedKids = revokedKids },
+                ProtocolJsonContext.Default.RevocationList));
+        return ProtocolJson.Serialize(new TrustDocuments { Certificates = certificates, RevocationList = revocations }, ProtocolJsonContext.Default.TrustDocuments);
     }
 
     public byte[] Sign(DesiredState desired) => EnvelopeSigner.Sign(Signer, desired, ProtocolJsonContext.Default.DesiredState);

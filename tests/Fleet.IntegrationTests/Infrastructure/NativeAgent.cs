@@ -69,6 +69,9 @@ internal static class NativeAgent
             // A short health window, so that a test's release commits (or rolls back) in seconds.
             ["HealthWindowSeconds"] = "2",
             ["HealthPollMilliseconds"] = "200",
+            // Engines here are shared by concurrent tests (or hold test images that cannot be pulled again):
+            // no agent removes images unless its test asks for it on an engine of its own.
+            ["KeepReleaseImages"] = "0",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {

@@ -8,4 +8,15 @@ internal static class TestImages
 
     /// <summary>Label put on everything a test creates, so leftovers can be found and removed.</summary>
     public const string TestLabel = "org.fleet.test-run";
+
+    /// <summary>Compose text of one service <c>app</c> on <paramref name="image"/> that sleeps, labelled as test-made; more services can be appended.</summary>
+    public static string SleepingApp(string image) => $$"""
+        services:
+          app:
+            image: {{image}}
+            command: ["sleep", "2147483647"]
+            labels: {"{{TestLabel}}": "1"}
+            stop_grace_period: 1s
+
+        """;
 }

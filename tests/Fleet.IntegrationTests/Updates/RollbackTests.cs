@@ -1,8 +1,6 @@
-using System.Text;
 using Docker.DotNet.Models;
 using Fleet.IntegrationTests.Infrastructure;
 using Fleet.Protocol.Messages;
-using Fleet.Protocol.Serialization;
 
 namespace Fleet.IntegrationTests.Updates;
 
@@ -96,6 +94,44 @@ public sealed class RollbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReleaseRolledBackTo_ThatIsUnhealthyToo_IsReportedFailedWithBothReasons_AndTriedAgainUntilHealthy()
+    {
+        var flags = Directory.CreateTempSubdirectory("fleet-it-flags-").FullName;
+        try
+        {
+            using var probe = await ConnectAsync();
+            await using var agent = _scenario.StartAgent(useEngine: true, new Dictionary<string, string>(Window) { ["RetryMaxSeconds"] = "2" });
+            // Version 1 checks a host file only when it starts: healthy at its commit, broken when the rollback starts it again.
+            await PublishAsync(probe, Desired(1, $$"""
+                services:
+                  app:
+                    image: {{TestImages.Busybox}}
+                    command: ["sh", "-c", "sleep 1; if [ -f /flags/broken ]; then exit 7; fi; exec sleep 2147483647"]
+                    volumes: ["{{flags}}:/flags:ro"]
+                    labels: {"{{TestImages.TestLabel}}": "1"}
+                    stop_grace_period: 1s
+                """));
+            await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Committed, AppliedVersion: 1 });
+            await File.WriteAllTextAsync(Path.Combine(flags, "broken"), "");
+
+            await PublishAsync(probe, Desired(2, CrashLooping(TestImages.BusyboxV2, "sleep 1; exit 3")));
+            var failed = await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Failed, DesiredVersion: 2, LastError.Code: "rollback-failed" });
+            File.Delete(Path.Combine(flags, "broken"));
+            var rolledBack = await WaitForStatusAsync(probe, agent, s => s.Phase == DeploymentPhases.RolledBack);
+
+            Assert.Matches("^update: .*exit code 3.*; rollback: .*exited with code 7", failed.LastError!.Message);
+            Assert.Equal(1, failed.AppliedVersion);
+            Assert.Equal((1L, "crash-looping"), (rolledBack.AppliedVersion, rolledBack.LastError?.Code));
+            Assert.Contains(Events(probe), e => e is { Kind: EventKinds.Failed, Version: 2, Code: "rollback-failed" });
+            Assert.Contains("/flags/broken", (await RunningAppAsync(agent)).Config!.Cmd[^1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(flags, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AgentKilledDuringVerifying_ResumesAfterRestart_AndFinishesTheDecision()
     {
         using var probe = await ConnectAsync();
@@ -151,7 +187,7 @@ public sealed class RollbackTests : IAsyncLifetime
         await CommitFirstReleaseAsync(probe, agent, TestImages.Busybox);
         var before = (await Stack.ContainersAsync()).Single();
 
-        await PublishAsync(probe, Desired(2, Good(TestImages.BusyboxV2) + "\n    pull_policy: always\n"));
+        await PublishAsync(probe, Desired(2, TestImages.SleepingApp(TestImages.BusyboxV2) + "    pull_policy: always\n"));
         var status = await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Failed, DesiredVersion: 2 });
 
         Assert.Equal("disk-full", status.LastError?.Code);
@@ -196,7 +232,7 @@ public sealed class RollbackTests : IAsyncLifetime
     /// <summary>Version 1, one sleeping service on <paramref name="image"/>, committed; returns the image ID it runs.</summary>
     private async Task<string?> CommitFirstReleaseAsync(MqttProbe probe, ExternalProcess agent, string image)
     {
-        await PublishAsync(probe, Desired(1, Good(image)));
+        await PublishAsync(probe, Desired(1, TestImages.SleepingApp(image)));
         var status = await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Committed, AppliedVersion: 1, Stacks: [{ Services: [{ Containers: [_] }] }] });
         return status.Stacks[0].Services[0].Containers[0].ImageId;
     }
@@ -210,15 +246,6 @@ public sealed class RollbackTests : IAsyncLifetime
             _tags.Add(tag);
         }
     }
-
-    private static string Good(string image) => $$"""
-        services:
-          app:
-            image: {{image}}
-            command: ["sleep", "2147483647"]
-            labels: {"{{TestImages.TestLabel}}": "1"}
-            stop_grace_period: 1s
-        """;
 
     private static string CrashLooping(string image, string script) => $$"""
         services:
@@ -235,35 +262,16 @@ public sealed class RollbackTests : IAsyncLifetime
         version,
         new StackSpec { Name = Stack.Name, Digest = "sha256:0", Compose = compose, HealthWindow = healthWindow });
 
-    private async Task<MqttProbe> ConnectAsync()
-    {
-        var probe = await MqttProbe.ConnectAsync(_scenario.Broker.Port, _scenario.Topic("events"), _scenario.Topic("status"));
-        await probe.PublishAsync(_scenario.Topic("trust"), _scenario.Keys.TrustDocumentsJson(), retain: true);
-        return probe;
-    }
+    private Task<MqttProbe> ConnectAsync() => _scenario.ConnectAsync();
 
-    private Task PublishAsync(MqttProbe probe, DesiredState desired) =>
-        probe.PublishAsync(_scenario.Topic("desired"), _scenario.Keys.Sign(desired), retain: true);
+    private Task PublishAsync(MqttProbe probe, DesiredState desired) => _scenario.PublishAsync(probe, desired);
 
-    private DeviceStatus? LatestStatus(MqttProbe probe) =>
-        probe.TextsOn(_scenario.Topic("status"))
-            .Select(json => ProtocolJson.Parse(Encoding.UTF8.GetBytes(json), ProtocolJsonContext.Default.DeviceStatus).Value)
-            .LastOrDefault();
+    private DeviceStatus? LatestStatus(MqttProbe probe) => _scenario.LatestStatus(probe);
 
-    private List<DeviceEvent> Events(MqttProbe probe) =>
-        [.. probe.TextsOn(_scenario.Topic("events"))
-            .SelectMany(json => ProtocolJson.Parse(Encoding.UTF8.GetBytes(json), ProtocolJsonContext.Default.EventBatch).Value!.Events)
-            .DistinctBy(e => e.Seq)];
+    private List<DeviceEvent> Events(MqttProbe probe) => _scenario.Events(probe);
 
-    private async Task<DeviceStatus> WaitForStatusAsync(MqttProbe probe, ExternalProcess agent, Func<DeviceStatus, bool> condition)
-    {
-        DeviceStatus? status = null;
-        await Eventually.TrueAsync(
-            () => (status = LatestStatus(probe)) is { } latest && condition(latest),
-            TimeSpan.FromSeconds(60),
-            () => $"the status reaches the expected phase; last: {status?.Phase} {status?.LastError?.Message}; agent output:\n{agent.Output}");
-        return status!;
-    }
+    private Task<DeviceStatus> WaitForStatusAsync(MqttProbe probe, ExternalProcess agent, Func<DeviceStatus, bool> condition) =>
+        _scenario.WaitForStatusAsync(probe, agent, condition);
 
     private int AppRestartCount()
     {
