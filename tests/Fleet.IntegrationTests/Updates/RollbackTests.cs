@@ -210,7 +210,7 @@ public sealed class RollbackTests : IAsyncLifetime
             await using var agent = _scenario.StartAgent(useEngine: true, settings);
             await CommitFirstReleaseAsync(probe, agent, TestImages.Busybox);
 
-            await PublishAsync(probe, Desired(2, Good(image)));
+            await PublishAsync(probe, Desired(2, TestImages.SleepingApp(image)));
             await WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Committed, AppliedVersion: 2 });
             await Eventually.TrueAsync(() => Events(probe).Any(e => e is { Kind: EventKinds.Committed, Version: 2 }), TimeSpan.FromSeconds(20), "the committed event arrives");
 
