@@ -23,7 +23,8 @@ public sealed class ControllerKilledMidRolloutTests(ThreeDeviceFleetOnAControlle
         Assert.True(first.State == RolloutStates.Completed, Describe(first));
         var before = Cluster.Devices.ToDictionary(d => d.Id, d => DeviceDetail(d).Device.DesiredVersion!.Value);
         await Cluster.Controller.PushStackAsync(Stack, Compose(TestImages.BusyboxV2));
-        var created = await CreateRolloutAsync(2, ["1", "2", "100%"], waveTimeoutSeconds: 120);
+        // A health window long enough that a poll sees wave 1's device verifying, on a busy machine too.
+        var created = await CreateRolloutAsync(2, ["1", "2", "100%"], waveTimeoutSeconds: 120, healthWindowSeconds: 3);
         var canary = Device(created.Waves[0].Devices.Single());
         var last = Device(created.Waves[2].Devices.Single());
         var others = Cluster.Devices.Where(d => d != canary).ToList();

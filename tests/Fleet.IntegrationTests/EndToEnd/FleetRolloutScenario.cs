@@ -55,10 +55,20 @@ public abstract class FleetRolloutScenario(ThreeDeviceFleet fleet)
     protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves) =>
         await UntilEndedAsync(await CreateRolloutAsync(version, waves, waveTimeoutSeconds: 300));
 
-    protected Task<RolloutInfo> CreateRolloutAsync(int version, IReadOnlyList<string> waves, long waveTimeoutSeconds) =>
+    /// <param name="healthWindowSeconds">The devices' health window for this release; null: the agents' (2 s here).</param>
+    protected Task<RolloutInfo> CreateRolloutAsync(int version, IReadOnlyList<string> waves, long waveTimeoutSeconds, long? healthWindowSeconds = null) =>
         Cluster.Controller.PostAsync(
             "/api/v1/rollouts",
-            new RolloutRequest { Stack = Stack, Version = version, Target = Cluster.Target, Waves = waves, MaxFailures = "0", WaveTimeoutSeconds = waveTimeoutSeconds },
+            new RolloutRequest
+            {
+                Stack = Stack,
+                Version = version,
+                Target = Cluster.Target,
+                Waves = waves,
+                MaxFailures = "0",
+                WaveTimeoutSeconds = waveTimeoutSeconds,
+                HealthWindowSeconds = healthWindowSeconds,
+            },
             ApiJsonContext.Default.RolloutRequest,
             ApiJsonContext.Default.RolloutInfo);
 

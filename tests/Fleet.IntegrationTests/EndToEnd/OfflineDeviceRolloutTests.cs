@@ -12,7 +12,7 @@ namespace Fleet.IntegrationTests.EndToEnd;
 public sealed class OfflineDeviceRolloutTests(ThreeDeviceFleet fleet) : FleetRolloutScenario(fleet), IClassFixture<ThreeDeviceFleet>
 {
     /// <summary>Long enough for an online device to apply and pass its 2 s health window on a busy machine.</summary>
-    private const int WaveTimeLimitSeconds = 10;
+    private const int WaveTimeLimitSeconds = 15;
 
     [Fact]
     public async Task OfflineDevice_HoldsItsWaveOnlyUntilTheTimeLimit_AndCatchesUpWhenItReturns()
