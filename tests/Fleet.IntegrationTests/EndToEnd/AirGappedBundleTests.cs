@@ -29,10 +29,9 @@ public sealed class AirGappedBundleTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // No images in the device's engine: only the bundle brings them.
-        var engine = DeviceEngine.StartAsync();
         _controller = await RunningController.StartWithKeysAsync();
-        _device = await FleetDevice.EnrollAsync(_controller, _name + "-d0", await engine, ("e2e", _name));
+        // No images in the device's engine: only the bundle brings them.
+        _device = await FleetDevice.EnrollAsync(_controller, _name + "-d0", await DeviceEngine.StartAsync(), ("e2e", _name));
     }
 
     public async Task DisposeAsync()

@@ -31,9 +31,31 @@ public class ThreeDeviceFleet : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var engines = Task.WhenAll(Enumerable.Range(0, 3).Select(_ => DeviceEngine.StartAsync(TestImages.Busybox, TestImages.BusyboxV2)));
-        Controller = await _startController();
-        foreach (var engine in await engines)
+        // The engines and the controller start side by side; if any fails, what did start is stopped again
+        // (a dockerd left running would keep its bridge on the host).
+        var engines = Enumerable.Range(0, 3).Select(_ => DeviceEngine.StartAsync(TestImages.Busybox, TestImages.BusyboxV2)).ToList();
+        var controller = _startController();
+        try
+        {
+            await Task.WhenAll([.. engines, controller]);
+        }
+        catch
+        {
+            foreach (var started in engines.Where(e => e.IsCompletedSuccessfully))
+            {
+                await (await started).DisposeAsync();
+            }
+
+            if (controller.IsCompletedSuccessfully)
+            {
+                await (await controller).DisposeAsync();
+            }
+
+            throw;
+        }
+
+        Controller = await controller;
+        foreach (var engine in engines.Select(e => e.Result))
         {
             _devices.Add(await FleetDevice.EnrollAndStartAsync(Controller, $"{Name}-d{_devices.Count}", engine, ("e2e", Name)));
         }
