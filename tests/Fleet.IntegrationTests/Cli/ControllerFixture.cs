@@ -17,11 +17,7 @@ public sealed class ControllerFixture : IAsyncLifetime
     public string DataDirectory => Controller.Options.DataDirectory;
 
     /// <summary>FLEET_CONTROLLER and FLEET_TOKEN for this controller.</summary>
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
-    {
-        ["FLEET_CONTROLLER"] = Url,
-        ["FLEET_TOKEN"] = Controller.Http.DefaultRequestHeaders.Authorization!.Parameter!,
-    };
+    public IReadOnlyDictionary<string, string> Environment => Controller.ConsoleEnvironment;
 
     public async Task InitializeAsync() => _controller = await RunningController.StartAsync();
 

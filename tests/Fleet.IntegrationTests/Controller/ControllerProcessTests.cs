@@ -7,7 +7,7 @@ public sealed class ControllerProcessTests : IDisposable
 {
     private readonly string _data = Directory.CreateTempSubdirectory("fleet-controller-proc-").FullName;
 
-    private static string Dll => Path.Combine(AppContext.BaseDirectory, "fleet-controller.dll");
+    private static string Dll => ControllerProcess.Dll;
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 

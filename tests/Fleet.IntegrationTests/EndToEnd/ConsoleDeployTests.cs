@@ -14,11 +14,7 @@ public sealed class ConsoleDeployTests(ThreeDeviceFleet fleet) : FleetRolloutSce
     public async Task FleetConsole_DeployWait_ExitsZeroWhenEveryDeviceCommitted_AndOneWhenABadReleasePausedTheRollout()
     {
         var directory = Directory.CreateTempSubdirectory("fleet-console-deploy-");
-        var console = new Dictionary<string, string>
-        {
-            ["FLEET_CONTROLLER"] = Cluster.Controller.Options.ApiUri.GetLeftPart(UriPartial.Authority),
-            ["FLEET_TOKEN"] = Cluster.Controller.Http.DefaultRequestHeaders.Authorization!.Parameter!,
-        };
+        var console = Cluster.Controller.ConsoleEnvironment;
         async Task<(int ExitCode, string Output)> PushAndDeployAsync(string compose)
         {
             var file = Path.Combine(directory.FullName, "compose.yaml");

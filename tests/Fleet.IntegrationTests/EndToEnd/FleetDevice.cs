@@ -1,17 +1,26 @@
+using System.Text.Json;
 using Fleet.IntegrationTests.Controller;
 using Fleet.IntegrationTests.Infrastructure;
+using Fleet.Agent.Hosting;
+using Fleet.Protocol.Enrollment;
 
 namespace Fleet.IntegrationTests.EndToEnd;
 
 /// <summary>One simulated device of the end-to-end tests: enrolled with the controller, its own dockerd, the real native agent.</summary>
 internal sealed class FleetDevice : IAsyncDisposable
 {
-    private FleetDevice(string id, DeviceEngine engine, string data, ExternalProcess agent)
+    /// <summary>The agent writes the status camel-cased, with its source-generated context (internal to the agent).</summary>
+    private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web);
+    private readonly EnrollmentResponse _enrolled;
+    private readonly System.Text.StringBuilder _earlierRuns = new();
+    private ExternalProcess? _agent;
+
+    private FleetDevice(string id, DeviceEngine engine, string data, EnrollmentResponse enrolled)
     {
         Id = id;
         Engine = engine;
         Data = data;
-        Agent = agent;
+        _enrolled = enrolled;
     }
 
     public string Id { get; }
@@ -20,35 +29,80 @@ internal sealed class FleetDevice : IAsyncDisposable
 
     public string Data { get; }
 
-    public ExternalProcess Agent { get; private set; }
+    /// <summary>The running agent.</summary>
+    public ExternalProcess Agent => _agent ?? throw new InvalidOperationException($"the agent of {Id} is not running");
 
-    public static async Task<FleetDevice> EnrollAndStartAsync(
-        RunningController controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels)
+    /// <summary>The output of every run of the agent so far, for failure messages.</summary>
+    public string Output => _earlierRuns.ToString() + _agent?.Output;
+
+    /// <summary>Enrolled with <paramref name="controller"/>, its agent not started yet.</summary>
+    public static async Task<FleetDevice> EnrollAsync(
+        ControllerClient controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels)
     {
         var enrolled = await controller.EnrollAsync(id, labels);
-        var data = Directory.CreateTempSubdirectory("fleet-e2e-agent-").FullName;
-        return new FleetDevice(id, engine, data, NativeAgent.StartEnrolled(data, enrolled, engine.Uri));
+        return new FleetDevice(id, engine, Directory.CreateTempSubdirectory("fleet-e2e-agent-").FullName, enrolled);
+    }
+
+    public static async Task<FleetDevice> EnrollAndStartAsync(
+        ControllerClient controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels)
+    {
+        var device = await EnrollAsync(controller, id, engine, labels);
+        device.StartAgent();
+        return device;
+    }
+
+    /// <summary>Starts the agent on the device's data directory, with its enrollment and <paramref name="settings"/> over it.</summary>
+    public void StartAgent(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        Assert.True(_agent is null, $"the agent of {Id} runs already");
+        _agent = NativeAgent.StartEnrolled(Data, _enrolled, Engine.Uri, settings);
+    }
+
+    /// <summary>
+    /// Starts the agent as on a device cut off from the network: its broker address is a port on which
+    /// nothing listens, so every connection attempt is refused.
+    /// </summary>
+    public void StartAgentCutOff(IReadOnlyDictionary<string, string>? settings = null) =>
+        StartAgent(new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
+        {
+            ["Broker__Server"] = $"mqtt://127.0.0.1:{FreePort.Next()}",
+        });
+
+    /// <summary>Stops the agent gracefully (it says <c>offline</c> to the broker first); its containers keep running.</summary>
+    public async Task StopAgentAsync()
+    {
+        var agent = Agent;
+        var exit = await agent.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
+        _earlierRuns.Append(agent.Output).AppendLine("--- agent stopped (TERM) ---");
+        await agent.DisposeAsync();
+        _agent = null;
+        Assert.True(exit == 0, $"the agent of {Id} exits 0 on TERM, not {exit}:\n{Output}");
+    }
+
+    /// <summary>What <c>fleet-agent status --json</c> says: the agent's status, events the broker has not taken yet, the most recent ones.</summary>
+    public async Task<LocalStatus> LocalStatusAsync()
+    {
+        var (code, output) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", Data, "--json");
+        Assert.True(code == 0, output);
+        return JsonSerializer.Deserialize<LocalStatus>(output, StatusJson)!;
     }
 
     /// <summary>The images of the running containers of compose project <paramref name="project"/>, sorted.</summary>
-    public IReadOnlyList<string> RunningImages(string project)
-    {
-        var (code, output) = Engine.Docker(
-            TimeSpan.FromSeconds(30),
-            "ps", "--filter", "label=com.docker.compose.project=" + project, "--format", "{{.Image}}");
-        Assert.True(code == 0, output);
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];
-    }
+    public IReadOnlyList<string> RunningImages(string project) => Engine.RunningContainers(project, "{{.Image}}");
 
     public async ValueTask DisposeAsync()
     {
         // The agent first: it would put the stack back while the engine takes it down.
-        if (!Agent.HasExited)
+        if (_agent is not null)
         {
-            await Agent.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
+            if (!_agent.HasExited)
+            {
+                await _agent.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
+            }
+
+            await _agent.DisposeAsync();
         }
 
-        await Agent.DisposeAsync();
         await Engine.DisposeAsync();
         Directory.Delete(Data, recursive: true);
     }

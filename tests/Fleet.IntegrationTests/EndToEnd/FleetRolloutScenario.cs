@@ -28,15 +28,21 @@ public abstract class FleetRolloutScenario(ThreeDeviceFleet fleet)
         string? phase = null;
         await Eventually.TrueAsync(
             () => device.RunningImages(Stack).SequenceEqual([TestImages.Busybox])
-                && (phase = Cluster.Controller.GetAsync($"/api/v1/devices/{device.Id}", ApiJsonContext.Default.DeviceDetail).GetAwaiter().GetResult().Device.Phase)
+                && (phase = DeviceDetail(device).Device.Phase)
                     is Fleet.Protocol.Messages.DeploymentPhases.RolledBack or Fleet.Protocol.Messages.DeploymentPhases.Committed,
             RolloutTimeout,
-            () => $"{device.Id} runs the previous release again; now {string.Join(",", device.RunningImages(Stack))}, phase {phase}; agent:\n{device.Agent.Output}");
+            () => $"{device.Id} runs the previous release again; now {string.Join(",", device.RunningImages(Stack))}, phase {phase}; agent:\n{device.Output}");
     }
 
     protected string Describe(RolloutInfo rollout) =>
         $"{rollout.State}: {rollout.Reason}; " + string.Join("; ", Cluster.Devices.Select(d =>
-            $"{d.Id} {System.Text.Json.JsonSerializer.Serialize(Cluster.Controller.GetAsync($"/api/v1/devices/{d.Id}", ApiJsonContext.Default.DeviceDetail).GetAwaiter().GetResult().Device, ApiJsonContext.Default.DeviceSummary)}"));
+            $"{d.Id} {System.Text.Json.JsonSerializer.Serialize(DeviceDetail(d).Device, ApiJsonContext.Default.DeviceSummary)}"));
+
+    /// <summary>What the controller shows of <paramref name="device"/> now: its summary, last status and recent events.</summary>
+    private protected DeviceDetail DeviceDetail(FleetDevice device) =>
+        Cluster.Controller.GetAsync($"/api/v1/devices/{device.Id}", ApiJsonContext.Default.DeviceDetail).GetAwaiter().GetResult();
+
+    private protected FleetDevice Device(string id) => Cluster.Devices.Single(d => d.Id == id);
 
     protected void AssertEveryDeviceRuns(string image)
     {
@@ -46,30 +52,55 @@ public abstract class FleetRolloutScenario(ThreeDeviceFleet fleet)
         }
     }
 
-    protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves)
-    {
-        var created = await Cluster.Controller.PostAsync(
+    protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves) =>
+        await UntilEndedAsync(await CreateRolloutAsync(version, waves, waveTimeoutSeconds: 300));
+
+    /// <param name="healthWindowSeconds">The devices' health window for this release; null: the agents' (2 s here).</param>
+    protected Task<RolloutInfo> CreateRolloutAsync(int version, IReadOnlyList<string> waves, long waveTimeoutSeconds, long? healthWindowSeconds = null) =>
+        Cluster.Controller.PostAsync(
             "/api/v1/rollouts",
-            new RolloutRequest { Stack = Stack, Version = version, Target = Cluster.Target, Waves = waves, MaxFailures = "0", WaveTimeoutSeconds = 300 },
+            new RolloutRequest
+            {
+                Stack = Stack,
+                Version = version,
+                Target = Cluster.Target,
+                Waves = waves,
+                MaxFailures = "0",
+                WaveTimeoutSeconds = waveTimeoutSeconds,
+                HealthWindowSeconds = healthWindowSeconds,
+            },
             ApiJsonContext.Default.RolloutRequest,
             ApiJsonContext.Default.RolloutInfo);
-        RolloutInfo? now = created;
+
+    protected Task<RolloutInfo> RolloutAsync(string id) =>
+        Cluster.Controller.GetAsync($"/api/v1/rollouts/{id}", ApiJsonContext.Default.RolloutInfo);
+
+    /// <summary>Waits until the rollout is completed, paused, aborted or rolled back, and answers it then.</summary>
+    protected Task<RolloutInfo> UntilEndedAsync(RolloutInfo rollout) =>
+        UntilAsync(
+            rollout,
+            r => r.State is RolloutStates.Completed or RolloutStates.Paused or RolloutStates.Aborted or RolloutStates.RolledBack,
+            "ends or pauses");
+
+    /// <summary>Waits until the rollout is as <paramref name="condition"/> says, and answers it then.</summary>
+    protected async Task<RolloutInfo> UntilAsync(RolloutInfo rollout, Func<RolloutInfo, bool> condition, string what)
+    {
+        var now = rollout;
         await Eventually.TrueAsync(
-            () => (now = Cluster.Controller.GetAsync($"/api/v1/rollouts/{created.Id}", ApiJsonContext.Default.RolloutInfo).GetAwaiter().GetResult()).State
-                is RolloutStates.Completed or RolloutStates.Paused or RolloutStates.Aborted or RolloutStates.RolledBack,
+            () => condition(now = RolloutAsync(rollout.Id).GetAwaiter().GetResult()),
             RolloutTimeout,
-            () => $"rollout of version {version} ends or pauses; now {now?.State} {now?.Reason}; agents:\n{string.Join("\n", Cluster.Devices.Select(d => d.Id + ":\n" + d.Agent.Output))}");
-        return now!;
+            () => $"rollout {rollout.Id} of version {rollout.Version} {what}; now {System.Text.Json.JsonSerializer.Serialize(now, ApiJsonContext.Default.RolloutInfo)}; agents:\n{string.Join("\n", Cluster.Devices.Select(d => d.Id + ":\n" + d.Output))}");
+        return now;
     }
 
     protected async Task<RolloutInfo> ActAsync(string rollout, string action)
     {
         using var response = await Cluster.Controller.Http.PostAsync(new Uri($"/api/v1/rollouts/{rollout}/{action}", UriKind.Relative), null);
-        await RunningController.ExpectAsync(response, HttpStatusCode.OK);
+        await ControllerClient.ExpectAsync(response, HttpStatusCode.OK);
         return (await response.Content.ReadFromJsonAsync(ApiJsonContext.Default.RolloutInfo))!;
     }
 
-    protected static string Compose(string image, string? command = null) => $$"""
+    internal static string Compose(string image, string? command = null) => $$"""
         services:
           app:
             image: {{image}}

@@ -34,7 +34,7 @@ public sealed class RolloutWavesTests(ThreeDeviceFleet fleet) : FleetRolloutScen
             await Eventually.TrueAsync(
                 () => device.RunningImages(Stack).SequenceEqual([TestImages.Busybox]),
                 RolloutTimeout,
-                () => $"{device.Id} runs the first version again; now {string.Join(",", device.RunningImages(Stack))}; agent:\n{device.Agent.Output}");
+                () => $"{device.Id} runs the first version again; now {string.Join(",", device.RunningImages(Stack))}; agent:\n{device.Output}");
         }
     }
 }

@@ -80,14 +80,14 @@ internal sealed class DeviceEngine : IAsyncDisposable
     public (int ExitCode, string Output) Docker(TimeSpan timeout, params string[] arguments) =>
         ExternalProcess.RunAsync("docker", timeout, ["-H", Uri, .. arguments]).GetAwaiter().GetResult();
 
-    /// <summary>Names of the running containers of compose project <paramref name="project"/>.</summary>
-    public IReadOnlyList<string> RunningContainers(string project)
+    /// <summary>The running containers of compose project <paramref name="project"/>, each as <paramref name="format"/> (<c>docker ps --format</c>) shows it, sorted.</summary>
+    public IReadOnlyList<string> RunningContainers(string project, string format = "{{.Names}}")
     {
         var (code, output) = Docker(
             TimeSpan.FromSeconds(30),
-            "ps", "--filter", "label=com.docker.compose.project=" + project, "--format", "{{.Names}}");
+            "ps", "--filter", "label=com.docker.compose.project=" + project, "--format", format);
         Assert.True(code == 0, output);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];
     }
 
     public async ValueTask DisposeAsync()
