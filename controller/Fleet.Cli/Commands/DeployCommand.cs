@@ -51,13 +51,14 @@ internal static class DeployCommand
         };
         var waveTimeout = CliOptions.Duration("--wave-timeout", "How long a wave may take before its unfinished devices count as failed (default: 10m)");
         var healthWindow = CliOptions.Duration("--health-window", "How long services must stay healthy on a device (default: the agent's)");
+        var overrideLocks = new Option<bool>("--override-locks") { Description = "Update devices even where a service holds its update lock" };
         var wait = new Option<bool>("--wait") { Description = "Follow the rollout; exit 0 only when it completes" };
         var command = new Command("deploy", Help.Describe(
             "Roll a stack version out to devices, in waves.",
             "fleet deploy web --target site=berlin",
             "fleet deploy web:3 --target 'tier in (canary)' --waves 1,10%,100% --max-failures 10% --wait"))
         {
-            stack, target, waves, maxFailures, waveTimeout, healthWindow, wait,
+            stack, target, waves, maxFailures, waveTimeout, healthWindow, overrideLocks, wait,
         };
         app.SetAction(command, async (context, cancellationToken) =>
         {
@@ -71,6 +72,7 @@ internal static class DeployCommand
                 MaxFailures = context.Value(maxFailures),
                 WaveTimeoutSeconds = (long)(context.Parse.GetValue(waveTimeout) ?? TimeSpan.FromMinutes(10)).TotalSeconds,
                 HealthWindowSeconds = context.Parse.GetValue(healthWindow) is { } h ? (long)h.TotalSeconds : null,
+                OverrideLocks = context.Value(overrideLocks),
             };
             var started = await context.Api.StartRolloutAsync(request, cancellationToken).ConfigureAwait(false);
             if (!started.Succeeded)

@@ -285,6 +285,7 @@ public static class RolloutMachine
             WavePlan = rollout.WavePlan,
             MaxFailures = rollout.MaxFailures,
             WaveTimeoutSeconds = (long)rollout.WaveTimeout.TotalSeconds,
+            OverrideLocks = rollout.OverrideLocks,
             Waves = rollout.Waves
                 .Select((wave, k) => new WaveInfo
                 {

@@ -29,5 +29,8 @@ public sealed record RolloutInfo
 
     public required long WaveTimeoutSeconds { get; init; }
 
+    /// <summary>Whether its desired states tell devices to update despite services' update locks.</summary>
+    public bool OverrideLocks { get; init; }
+
     public IReadOnlyList<WaveInfo> Waves { get; init; } = [];
 }

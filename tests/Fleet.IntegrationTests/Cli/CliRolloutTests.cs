@@ -47,5 +47,26 @@ public sealed class CliRolloutTests(ControllerFixture fixture) : IClassFixture<C
         Assert.StartsWith("error: ", pause, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Deploy_WithOverrideLocks_StartsARolloutThatOverridesUpdateLocks()
+    {
+        await fixture.Controller.InitKeysAsync();
+        await fixture.Controller.EnrollAsync(_stack + "-d0", ("group", _stack));
+        var compose = Path.Combine(_dir.FullName, "compose.yaml");
+        await File.WriteAllTextAsync(compose, "services:\n  app:\n    image: fleet-test/busybox:1\n");
+        var (pushExit, push) = await FleetCli.RunAsync(fixture.Environment, "stack", "push", _stack, "-f", compose);
+        Assert.True(pushExit == 0, push);
+
+        var (exit, output) = await FleetCli.RunAsync(
+            fixture.Environment, "deploy", _stack, "--target", "group=" + _stack, "--override-locks", "--json");
+
+        Assert.True(exit == 0, output);
+        var rollout = JsonSerializer.Deserialize(output, ApiJsonContext.Default.RolloutInfo)!;
+        Assert.True(rollout.OverrideLocks);
+        var (showExit, show) = await FleetCli.RunAsync(fixture.Environment, "rollout", "show", rollout.Id, "--json");
+        Assert.True(showExit == 0, show);
+        Assert.True(JsonSerializer.Deserialize(show, ApiJsonContext.Default.RolloutInfo)!.OverrideLocks);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 }
