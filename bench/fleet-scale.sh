@@ -159,6 +159,13 @@ fi
 STACK=$(printf 'services:\n  web:\n    image: nginx:1.27-alpine\n    ports: ["8080:80"]\n' | jq -Rs '{files: [{name: "compose.yaml", content: .}]}')
 api -X POST "$API/api/v1/stacks/bench/versions" -d "$STACK" >/dev/null
 IN_BEFORE=$(metric fleet_mqtt_messages_in_total)
+# FLEET_SCALE_TRACE=1: a thread-time sample of the controller over the rollout's first 15 s (dotnet-trace, a global
+# tool), then its top functions; the trace stays in the work directory.
+if [[ "${FLEET_SCALE_TRACE:-0}" == 1 ]] && command -v dotnet-trace >/dev/null; then
+  dotnet-trace collect -p "$CONTROLLER" --profile dotnet-sampled-thread-time,dotnet-common --duration 00:00:00:15 -o "$WORK/controller.nettrace" >"$WORK/trace.log" 2>&1 &
+  PIDS+=("$!")
+  sleep 2
+fi
 T0=$(now_ms)
 ROLLOUT_STATUS=none
 [[ "$ROLLOUTS" != 200 ]] || ROLLOUT_STATUS=$(curl -s --max-time 120 -o "$WORK/rollout.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \

@@ -94,6 +94,7 @@ public sealed partial class RolloutCoordinator : IDisposable
                 : $"stack '{spec.Value.Stack}' not found");
         }
 
+        Rollout started;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -113,20 +114,27 @@ public sealed partial class RolloutCoordinator : IDisposable
                 stack,
                 _fleet.Devices(spec.Value.Selector),
                 _time.GetUtcNow());
-            // Stored once with its first wave decided, then published.
-            var started = RolloutMachine.Evaluate(created, Inputs());
+            // Stored once with its first wave decided; its assignments are published by the next round
+            // (RolloutService runs one at once, see PublishRequested), not while the client waits: for
+            // 10,000 devices that takes seconds, and what is stored is what a restart continues from.
+            started = RolloutMachine.Evaluate(created, Inputs());
             _store.Save(started);
             _lastSequence = sequence;
             _rollouts[started.Id] = started;
+            _unpublished.Add(started.Id);
             LogCreated(started.Id, started.Stack, started.Version, started.Target, started.Devices.Count);
-            var current = await PublishAsync(started, cancellationToken);
-            return RolloutResult.Ok(RolloutMachine.Describe(current, _fleet.Device), 201);
         }
         finally
         {
             _gate.Release();
         }
+
+        PublishRequested?.Invoke();
+        return RolloutResult.Ok(RolloutMachine.Describe(started, _fleet.Device), 201);
     }
+
+    /// <summary>Raised when a rollout was stored with assignments still to publish: the next round should run now.</summary>
+    public event Action? PublishRequested;
 
     public Task<RolloutResult> PauseAsync(string id, CancellationToken cancellationToken) =>
         ActAsync(id, (rollout, inputs) => RolloutMachine.Pause(rollout, inputs.Now), cancellationToken);
