@@ -11,6 +11,8 @@
 # 4. pushes a small stack and creates a rollout to all devices in one wave, polls it until completed:
 #    time from the rollout's creation to all committed, and the status ingest rate from the deltas of
 #    /metrics fleet_mqtt_messages_in_total (every message the controller took from devices);
+#    also the CPU seconds the controller and fleet-sim used meanwhile (what the work cost on a shared
+#    machine); FLEET_SCALE_TRACE=1 adds a dotnet-trace thread-time sample of both over its first 15 s;
 # 5. the controller's resident memory (peak VmRSS sampled every 0.5 s, and VmHWM);
 # 6. the reference: the raw QoS 1 throughput of the same broker class (the controller's EmbeddedBroker,
 #    hosted alone by `fleet-sim broker`) on the same machine, with `fleet-sim throughput`.
