@@ -11,6 +11,8 @@
 # 4. pushes a small stack and creates a rollout to all devices in one wave, polls it until completed:
 #    time from the rollout's creation to all committed, and the status ingest rate from the deltas of
 #    /metrics fleet_mqtt_messages_in_total (every message the controller took from devices);
+#    also the CPU seconds the controller and fleet-sim used meanwhile (what the work cost on a shared
+#    machine); FLEET_SCALE_TRACE=1 adds a dotnet-trace thread-time sample of both over its first 15 s;
 # 5. the controller's resident memory (peak VmRSS sampled every 0.5 s, and VmHWM);
 # 6. the reference: the raw QoS 1 throughput of the same broker class (the controller's EmbeddedBroker,
 #    hosted alone by `fleet-sim broker`) on the same machine, with `fleet-sim throughput`.
@@ -76,6 +78,8 @@ wait_for() {
 }
 
 metric() { curl -sf --max-time 5 "$API/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
+# CPU seconds (user + system) a process has used: on a shared machine, what the work cost, whatever the wait.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null; }
 rss_mb() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 api() { curl -sf --max-time 30 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 
@@ -159,7 +163,17 @@ fi
 STACK=$(printf 'services:\n  web:\n    image: nginx:1.27-alpine\n    ports: ["8080:80"]\n' | jq -Rs '{files: [{name: "compose.yaml", content: .}]}')
 api -X POST "$API/api/v1/stacks/bench/versions" -d "$STACK" >/dev/null
 IN_BEFORE=$(metric fleet_mqtt_messages_in_total)
+# FLEET_SCALE_TRACE=1: a thread-time sample of the controller over the rollout's first 15 s (dotnet-trace, a global
+# tool), then its top functions; the trace stays in the work directory.
+if [[ "${FLEET_SCALE_TRACE:-0}" == 1 ]] && command -v dotnet-trace >/dev/null; then
+  dotnet-trace collect -p "$CONTROLLER" --profile dotnet-sampled-thread-time,dotnet-common --duration 00:00:00:15 -o "$WORK/controller.nettrace" >"$WORK/trace.log" 2>&1 &
+  PIDS+=("$!")
+  dotnet-trace collect -p "$SIM" --profile dotnet-sampled-thread-time,dotnet-common --duration 00:00:00:15 -o "$WORK/sim.nettrace" >"$WORK/trace-sim.log" 2>&1 &
+  PIDS+=("$!")
+  sleep 2
+fi
 T0=$(now_ms)
+CPU_C0=$(cpu_s "$CONTROLLER"); CPU_S0=$(cpu_s "$SIM")
 ROLLOUT_STATUS=none
 [[ "$ROLLOUTS" != 200 ]] || ROLLOUT_STATUS=$(curl -s --max-time 120 -o "$WORK/rollout.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -X POST "$API/api/v1/rollouts" -d '{"stack": "bench", "target": "bench=scale", "waves": ["100%"], "maxFailures": "0", "waveTimeoutSeconds": 120}')
@@ -190,11 +204,13 @@ else
     [[ "$STATE" == running ]] || break
   done
   T1=$(now_ms)
+  CPU_C1=$(cpu_s "$CONTROLLER"); CPU_S1=$(cpu_s "$SIM")
   COUNTS=$(jq -c '.waves[0].counts' "$WORK/rollout.json")
   say "rollout $ID: $STATE after $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s from creation (target <= 10 s); wave 1 counts $COUNTS"
   # Let the last statuses and events arrive, then count everything ingested since the rollout's creation.
   sleep 2
   IN_AFTER=$(metric fleet_mqtt_messages_in_total)
+  say "CPU used from the rollout's creation to its end: controller $(awk -v a="$CPU_C0" -v b="$CPU_C1" 'BEGIN { printf "%.1f", b - a }') s, fleet-sim $(awk -v a="$CPU_S0" -v b="$CPU_S1" 'BEGIN { printf "%.1f", b - a }') s (of $(nproc) cores x $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.1f", ms / 1000 }') s)"
   say "ingest: $(( IN_AFTER - IN_BEFORE )) messages from devices in $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s = $(( (IN_AFTER - IN_BEFORE) * 1000 / (T1 - T0 + 1) )) msgs/s on average, peak $PEAK_RATE msgs/s over 1 s (target >= 5000)"
   say "fleet-sim: $(grep -E '^fleet-sim: t=' "$WORK/sim.log" | tail -1 | sed 's/^fleet-sim: //')"
 fi

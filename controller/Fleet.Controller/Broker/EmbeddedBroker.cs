@@ -1,4 +1,6 @@
+using Fleet.Protocol.Topics;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -18,6 +20,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     private readonly RetainedMessageStore _retained;
     private readonly ILogger _logger;
     private readonly MqttServer _server;
+    private Func<MqttApplicationMessage, Task>? _deviceTraffic;
 
     public EmbeddedBroker(EmbeddedBrokerOptions options, IBrokerCredentials credentials, RetainedMessageStore retained, ILogger<EmbeddedBroker> logger)
     {
@@ -32,13 +35,18 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             .WithPersistentSessions(true)
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .Build();
+        // Per connection: what MQTTnet starts its packet writer with (it grows for a larger packet and
+        // shrinks back after it). Most packets to a device are acks and a few-KB desired state.
+        serverOptions.WriterBufferSize = options.WriterBufferBytes;
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.LoadingRetainedMessageAsync += e =>
         {
-            e.LoadedRetainedMessages = [.. _retained.LoadAll()];
+            // Status and presence kept by an earlier version would replay stale presence: with the
+            // controller taking device traffic directly they are no longer retained (HandDeviceTrafficTo).
+            e.LoadedRetainedMessages = [.. _retained.LoadAll().Where(m => _deviceTraffic is null || !IsDeviceTraffic(m.Topic))];
             return Task.CompletedTask;
         };
         _server.RetainedMessageChangedAsync += e =>
@@ -49,6 +57,13 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     }
 
     public MqttServer Server => _server;
+
+    /// <summary>
+    /// Hands what devices publish on their status, events and online topics (after the ACL) to
+    /// <paramref name="deliver"/> instead of dispatching it to subscribers: the controller's own ingest,
+    /// the same handlers its MQTT client feeds (<see cref="Mqtt.MqttLink.DeliverAsync"/>). Set before start.
+    /// </summary>
+    public void HandDeviceTrafficTo(Func<MqttApplicationMessage, Task> deliver) => _deviceTraffic = deliver;
 
     public Task StartAsync() => _server.StartAsync();
 
@@ -108,9 +123,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var message = e.ApplicationMessage;
+        var identity = IdentityOf(e.SessionItems);
         var decision = message.Payload.Length > _options.MaxPayloadBytes
             ? AccessDecision.Deny($"payload of {message.Payload.Length} bytes on '{message.Topic}' is over the {_options.MaxPayloadBytes}-byte cap")
-            : BrokerAccessPolicy.Publish(IdentityOf(e.SessionItems), message.Topic, message.Retain);
+            : BrokerAccessPolicy.Publish(identity, message.Topic, message.Retain);
         if (!decision.Allowed)
         {
             e.ProcessPublish = false;
@@ -118,9 +134,21 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             e.Response.ReasonString = decision.Reason;
             LogRefused(e.ClientId, decision.Reason!);
         }
+        else if (!identity.IsController && _deviceTraffic is { } deliver && IsDeviceTraffic(message.Topic))
+        {
+            // Straight to the controller, not through MQTTnet's dispatch, which checks every connected
+            // session's subscriptions for every message (O(sessions): at 10,000 devices, ~10,000 checks
+            // per status) and copies every retained message on each retained publish. The controller is
+            // the only subscriber of these topics; the device still gets its PUBACK once it is taken.
+            e.ProcessPublish = false;
+            return deliver(message);
+        }
 
         return Task.CompletedTask;
     }
+
+    private static bool IsDeviceTraffic(string topic) =>
+        DeviceTopics.TryParse(topic, out var parsed) && parsed.Kind is DeviceTopicKind.Status or DeviceTopicKind.Events or DeviceTopicKind.Online;
 
     // Messages injected by the controller itself carry no session: they are the controller's.
     private static BrokerIdentity IdentityOf(System.Collections.IDictionary? items) =>

@@ -13,4 +13,7 @@ public sealed record EmbeddedBrokerOptions
 
     /// <summary>QoS 1 messages kept per offline session; sized for the controller's fan-in.</summary>
     public int MaxPendingMessagesPerClient { get; init; } = 10_000;
+
+    /// <summary>Each connection's initial packet write buffer (MQTTnet's default is 4,096): 10,000 connections hold 10,000 of them.</summary>
+    public int WriterBufferBytes { get; init; } = 1024;
 }

@@ -19,6 +19,10 @@ public sealed class RetainedMessageStore(LiteDatabase database)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, MqttApplicationMessage> _pending = new(StringComparer.Ordinal);
 
+    // Topics whose next retained change was written ahead by the publisher (WriteAhead), with that payload.
+    // Not under _gate: WriteAhead runs inside the caller's transaction, and Flush takes _gate before its own.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _writtenAhead = new(StringComparer.Ordinal);
+
     public IReadOnlyList<MqttApplicationMessage> LoadAll()
     {
         lock (_gate)
@@ -47,7 +51,40 @@ public sealed class RetainedMessageStore(LiteDatabase database)
             }
 
             _pending.Remove(message.Topic);
+            if (_writtenAhead.TryGetValue(message.Topic, out var ahead) && SameBytes(message.Payload, ahead))
+            {
+                _writtenAhead.TryRemove(new KeyValuePair<string, byte[]>(message.Topic, ahead));
+                return;
+            }
+
             Write(database.GetCollection(Collection), message);
+        }
+    }
+
+    /// <summary>
+    /// Writes retained messages the controller is about to publish, inside the caller's open transaction on
+    /// this thread (the desired-state publisher stores a device's assignment and its signed desired state in
+    /// one commit, for many devices at once), so that the broker's change for the same payload is not
+    /// written a second time, one transaction per device. <see cref="ForgetWrittenAhead"/> if that transaction fails.
+    /// </summary>
+    public void WriteAhead(IEnumerable<(string Topic, byte[] Payload)> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var collection = database.GetCollection(Collection);
+        foreach (var (topic, payload) in messages)
+        {
+            _writtenAhead[topic] = payload;
+            collection.Upsert(Document(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+    }
+
+    /// <summary>The transaction of <see cref="WriteAhead"/> was rolled back: the broker's change writes them after all.</summary>
+    public void ForgetWrittenAhead(IEnumerable<string> topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        foreach (var topic in topics)
+        {
+            _writtenAhead.TryRemove(topic, out _);
         }
     }
 
@@ -93,11 +130,16 @@ public sealed class RetainedMessageStore(LiteDatabase database)
             return;
         }
 
-        collection.Upsert(new BsonDocument
-        {
-            ["_id"] = message.Topic,
-            ["payload"] = BuffersExtensions.ToArray(message.Payload),
-            ["qos"] = (int)message.QualityOfServiceLevel,
-        });
+        collection.Upsert(Document(message.Topic, BuffersExtensions.ToArray(message.Payload), message.QualityOfServiceLevel));
     }
+
+    private static BsonDocument Document(string topic, byte[] payload, MqttQualityOfServiceLevel qos) => new()
+    {
+        ["_id"] = topic,
+        ["payload"] = payload,
+        ["qos"] = (int)qos,
+    };
+
+    private static bool SameBytes(ReadOnlySequence<byte> payload, byte[] bytes) =>
+        payload.IsSingleSegment ? payload.FirstSpan.SequenceEqual(bytes) : BuffersExtensions.ToArray(payload).AsSpan().SequenceEqual(bytes);
 }

@@ -158,6 +158,7 @@ public static class ControllerHost
         var link = app.Services.GetRequiredService<MqttLink>();
         var ingest = app.Services.GetRequiredService<DeviceIngest>();
         link.OnMessage(ingest.OnMessageAsync);
+        app.Services.GetService<EmbeddedBroker>()?.HandDeviceTrafficTo(link.DeliverAsync);
         _ = app.Services.GetRequiredService<CommandRelay>();
         _ = app.Services.GetRequiredService<TrustPublisher>();
         var rollouts = app.Services.GetRequiredService<RolloutCoordinator>();

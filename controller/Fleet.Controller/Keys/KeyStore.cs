@@ -25,6 +25,7 @@ public sealed class KeyStore : IDisposable
     private PublicKeyDocument? _root;
     private SigningKey? _active;
     private SigningKey? _pending;
+    private SignerPool? _signers;
     private TrustDocuments _trust = new();
     private long _lastSerial;
 
@@ -81,14 +82,39 @@ public sealed class KeyStore : IDisposable
         }
     }
 
-    /// <summary>Signs with the active key; a failure when no certificate has been installed yet.</summary>
+    /// <summary>
+    /// Signs with the active key; a failure when no certificate has been installed yet. Thread-safe and
+    /// parallel: each caller signs with its own copy of the active key, taken from a pool (an ECDSA key
+    /// object is not documented as safe for concurrent use), outside the store's lock, so a rollout's
+    /// thousands of desired states are signed on every core.
+    /// </summary>
     public ApiOutcome<SignedEnvelope> Sign(ReadOnlyMemory<byte> payload)
     {
+        SignerPool pool;
+        SigningKey signer;
         lock (_gate)
         {
-            return _active is null
-                ? ApiFailure.NotReady("no certified signing key: run `fleet keys init`")
-                : ApiOutcome<SignedEnvelope>.Success(EnvelopeSigner.Sign(_active, payload));
+            if (_active is null)
+            {
+                return ApiFailure.NotReady("no certified signing key: run `fleet keys init`");
+            }
+
+            if (_signers?.Source != _active)
+            {
+                _signers = new SignerPool(_active);
+            }
+
+            pool = _signers;
+            signer = pool.Rent();
+        }
+
+        try
+        {
+            return ApiOutcome<SignedEnvelope>.Success(EnvelopeSigner.Sign(signer, payload));
+        }
+        finally
+        {
+            pool.Return(signer);
         }
     }
 
@@ -282,5 +308,20 @@ public sealed class KeyStore : IDisposable
             ["trust"] = ProtocolJson.Serialize(_trust, ProtocolJsonContext.Default.TrustDocuments),
             ["lastSerial"] = _lastSerial,
         });
+    }
+
+    /// <summary>
+    /// Copies of one signing key for concurrent signing. Copies are made under the store's lock, while the
+    /// source key is alive; a pool whose key was replaced is dropped, its copies left to the finalizer.
+    /// </summary>
+    private sealed class SignerPool(SigningKey source)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentBag<SigningKey> _free = [];
+
+        public SigningKey Source { get; } = source;
+
+        public SigningKey Rent() => _free.TryTake(out var key) ? key : SigningKey.ImportJson(Source.ExportJson()).Value!;
+
+        public void Return(SigningKey key) => _free.Add(key);
     }
 }

@@ -173,22 +173,29 @@ public sealed partial class MqttLink : BackgroundService
         }
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    /// <summary>
+    /// Runs the handlers on one message from devices, counted in <c>fleet_mqtt_messages_in_total</c>: what
+    /// the subscriptions bring, and what the embedded broker hands over directly (<see cref="Broker.EmbeddedBroker.HandDeviceTrafficTo"/>).
+    /// </summary>
+    public async Task DeliverAsync(MqttApplicationMessage message)
     {
+        ArgumentNullException.ThrowIfNull(message);
         _metrics.CountIn();
         foreach (var handler in _handlers)
         {
             try
             {
-                await handler(e.ApplicationMessage);
+                await handler(message);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A bug in one handler must not stop ingest of every other device's traffic.
-                LogHandlerFailed(e.ApplicationMessage.Topic, ex);
+                LogHandlerFailed(message.Topic, ex);
             }
         }
     }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e) => DeliverAsync(e.ApplicationMessage);
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using JsonSerializer = System.Text.Json.JsonSerializer;
+using Fleet.Controller.Broker;
 using Fleet.Controller.Devices;
 using Fleet.Controller.Hosting;
 using Fleet.Controller.Keys;
@@ -21,13 +22,18 @@ namespace Fleet.Controller.Publishing;
 /// Records which stacks (at which versions) each device should run, and publishes the device's full
 /// desired state, signed with the active key, retained with QoS 1 on its desired topic. Each publish takes
 /// the next fleet-wide version. Publishes to one device are serialized (so versions reach it in order);
-/// different devices go in parallel, which is what lets a rollout reach 10,000 devices in seconds.
+/// different devices go in parallel, which is what lets a rollout reach 10,000 devices in seconds: signing
+/// runs on every core, the store writes of concurrent assignments are gathered into one transaction
+/// (<see cref="StoreAsync"/>), and many QoS 1 publishes are in flight at once. A device's assignment and
+/// its signed desired state are stored before the publish starts, so a restart never loses what a device
+/// may already have received.
 /// </summary>
 public sealed class DesiredStatePublisher : IDesiredStatePublisher
 {
     private const string Collection = "assignments";
 
     private readonly ControllerDatabase _database;
+    private readonly RetainedMessageStore? _retained;
     private readonly DeviceRegistry _devices;
     private readonly StackStore _stacks;
     private readonly KeyStore _keys;
@@ -37,6 +43,9 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IReadOnlyList<StackAssignment>> _assignments = new(StringComparer.Ordinal);
+    private readonly Lock _storeGate = new();
+    private List<StoreRequest> _toStore = [];
+    private bool _storing;
 
     public DesiredStatePublisher(
         ControllerDatabase database,
@@ -46,9 +55,11 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
         DesiredVersionCounter counter,
         MqttLink link,
         ControllerOptions options,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        RetainedMessageStore? retained = null)
     {
         _database = database;
+        _retained = retained;
         _devices = devices;
         _stacks = stacks;
         _keys = keys;
@@ -112,16 +123,13 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
                 throw new InvalidOperationException(signed.Failure!.Message);
             }
 
-            _database.Collection(Collection).Upsert(new BsonDocument
-            {
-                ["_id"] = deviceId,
-                ["stacks"] = JsonSerializer.Serialize(updated, ControllerJsonContext.Default.ListStackAssignment),
-            });
+            var envelope = EnvelopeSigner.Encode(signed.Value!);
+            await StoreAsync(new StoreRequest(deviceId, updated, envelope));
             _assignments[deviceId] = updated;
             await _link.PublishAsync(
                 new MqttApplicationMessageBuilder()
                     .WithTopic(DeviceTopics.Desired(deviceId))
-                    .WithPayload(EnvelopeSigner.Encode(signed.Value!))
+                    .WithPayload(envelope)
                     .WithRetainFlag()
                     .Build(),
                 cancellationToken);
@@ -140,6 +148,88 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
         _database.Collection(Collection).Delete(deviceId);
     }
 
+    /// <summary>
+    /// Stores a device's assignment and its signed desired state (the broker's retained copy, with the
+    /// embedded broker) before it is published. Concurrent callers are written together: the caller that
+    /// finds no write in progress writes everything queued, one transaction per round, until nothing is left.
+    /// </summary>
+    private Task StoreAsync(StoreRequest request)
+    {
+        lock (_storeGate)
+        {
+            _toStore.Add(request);
+            if (_storing)
+            {
+                return request.Stored.Task;
+            }
+
+            _storing = true;
+        }
+
+        while (true)
+        {
+            List<StoreRequest> batch;
+            lock (_storeGate)
+            {
+                if (_toStore.Count == 0)
+                {
+                    _storing = false;
+                    break;
+                }
+
+                batch = _toStore;
+                _toStore = [];
+            }
+
+            try
+            {
+                Write(batch);
+                foreach (var stored in batch)
+                {
+                    stored.Stored.TrySetResult();
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Each caller fails its own assignment; the writer goes on with the next round.
+                foreach (var failed in batch)
+                {
+                    failed.Stored.TrySetException(ex);
+                }
+            }
+        }
+
+        return request.Stored.Task;
+    }
+
+    private void Write(List<StoreRequest> batch)
+    {
+        var database = _database.Database;
+        var topics = batch.Select(r => DeviceTopics.Desired(r.DeviceId)).ToList();
+        database.BeginTrans();
+        try
+        {
+            var assignments = database.GetCollection(Collection);
+            foreach (var request in batch)
+            {
+                assignments.Upsert(new BsonDocument
+                {
+                    ["_id"] = request.DeviceId,
+                    ["stacks"] = JsonSerializer.Serialize(request.Stacks, ControllerJsonContext.Default.ListStackAssignment),
+                });
+            }
+
+            _retained?.WriteAhead(batch.Select((r, i) => (topics[i], r.Envelope)));
+            database.Commit();
+        }
+        catch
+        {
+            database.Rollback();
+            _retained?.ForgetWrittenAhead(topics);
+            throw;
+        }
+    }
+
     private StackSpec Spec(StackAssignment assignment)
     {
         var version = _stacks.Get(assignment.Stack, assignment.Version)
@@ -151,5 +241,10 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
             Compose = version.DeviceCompose,
             HealthWindow = assignment.HealthWindowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         };
+    }
+
+    private sealed record StoreRequest(string DeviceId, List<StackAssignment> Stacks, byte[] Envelope)
+    {
+        public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -21,6 +21,9 @@ public sealed partial class RolloutCoordinator : IDisposable
     private readonly TimeProvider _time;
     private readonly RolloutOptions _options;
     private readonly ILogger<RolloutCoordinator> _logger;
+    // Assignments published between two stores of a rollout's confirmations.
+    private const int PublishChunk = 1000;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
 
@@ -94,6 +97,7 @@ public sealed partial class RolloutCoordinator : IDisposable
                 : $"stack '{spec.Value.Stack}' not found");
         }
 
+        Rollout started;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -113,20 +117,27 @@ public sealed partial class RolloutCoordinator : IDisposable
                 stack,
                 _fleet.Devices(spec.Value.Selector),
                 _time.GetUtcNow());
-            // Stored once with its first wave decided, then published.
-            var started = RolloutMachine.Evaluate(created, Inputs());
+            // Stored once with its first wave decided; its assignments are published by the next round
+            // (RolloutService runs one at once, see PublishRequested), not while the client waits: for
+            // 10,000 devices that takes seconds, and what is stored is what a restart continues from.
+            started = RolloutMachine.Evaluate(created, Inputs());
             _store.Save(started);
             _lastSequence = sequence;
             _rollouts[started.Id] = started;
+            _unpublished.Add(started.Id);
             LogCreated(started.Id, started.Stack, started.Version, started.Target, started.Devices.Count);
-            var current = await PublishAsync(started, cancellationToken);
-            return RolloutResult.Ok(RolloutMachine.Describe(current, _fleet.Device), 201);
         }
         finally
         {
             _gate.Release();
         }
+
+        PublishRequested?.Invoke();
+        return RolloutResult.Ok(RolloutMachine.Describe(started, _fleet.Device), 201);
     }
+
+    /// <summary>Raised when a rollout was stored with assignments still to publish: the next round should run now.</summary>
+    public event Action? PublishRequested;
 
     public Task<RolloutResult> PauseAsync(string id, CancellationToken cancellationToken) =>
         ActAsync(id, (rollout, inputs) => RolloutMachine.Pause(rollout, inputs.Now), cancellationToken);
@@ -281,10 +292,9 @@ public sealed partial class RolloutCoordinator : IDisposable
             return rollout;
         }
 
-        // Until every assignment is confirmed, even when this round is cancelled halfway (a client that
-        // hung up on POST /rollouts): the next round finishes the rest.
+        // Until every assignment is confirmed, even when this round is cancelled halfway (a controller
+        // stopping): the next round finishes the rest.
         _unpublished.Add(rollout.Id);
-        var confirmations = new Confirmation?[jobs.Count];
         var failures = 0;
         Exception? firstFailure = null;
         var parallel = new ParallelOptions
@@ -292,32 +302,50 @@ public sealed partial class RolloutCoordinator : IDisposable
             MaxDegreeOfParallelism = _options.PublishConcurrency,
             CancellationToken = cancellationToken,
         };
-        await Parallel.ForAsync(0, jobs.Count, parallel, async (slot, token) =>
+
+        // In chunks, each confirmed and stored as it ends: a wave of 10,000 shows its progress (GET reads
+        // the last stored state) and a restart has less to finish.
+        var current = rollout;
+        foreach (var chunk in jobs.Chunk(PublishChunk))
         {
-            var device = rollout.Devices[jobs[slot]];
-            var pending = device.Pending!;
-            try
+            var source = current;
+            var confirmations = new Confirmation?[chunk.Length];
+            await Parallel.ForAsync(0, chunk.Length, parallel, async (slot, token) =>
             {
-                // Idempotent: what the publisher already assigns is not published again.
-                var version = pending.VersionWithoutPublishing(_publisher.AssignedVersion(device.Id, rollout.Stack))
-                    ?? await _publisher.AssignAsync(
-                        device.Id,
-                        rollout.Stack,
-                        pending.Target,
-                        new RolloutRef(rollout.Id, device.Wave) { OverrideLocks = rollout.OverrideLocks ? true : null },
-                        rollout.HealthWindow,
-                        token);
-                confirmations[slot] = new Confirmation(jobs[slot], version);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                // Stays pending and is tried again on the next round.
-                if (Interlocked.Increment(ref failures) == 1)
+                var device = source.Devices[chunk[slot]];
+                var pending = device.Pending!;
+                try
                 {
-                    firstFailure = ex;
+                    // Idempotent: what the publisher already assigns is not published again.
+                    var version = pending.VersionWithoutPublishing(_publisher.AssignedVersion(device.Id, source.Stack))
+                        ?? await _publisher.AssignAsync(
+                            device.Id,
+                            source.Stack,
+                            pending.Target,
+                            new RolloutRef(source.Id, device.Wave) { OverrideLocks = source.OverrideLocks ? true : null },
+                            source.HealthWindow,
+                            token);
+                    confirmations[slot] = new Confirmation(chunk[slot], version);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // Stays pending and is tried again on the next round.
+                    if (Interlocked.Increment(ref failures) == 1)
+                    {
+                        firstFailure = ex;
+                    }
+                }
+            });
+
+            var done = confirmations.OfType<Confirmation>().ToList();
+            if (done.Count > 0)
+            {
+                _versionFloor = Math.Max(_versionFloor, done.Max(c => c.Version));
+                current = RolloutMachine.Confirm(source, done);
+                _store.Save(current, source);
+                _rollouts[current.Id] = current;
             }
-        });
+        }
 
         if (failures > 0)
         {
@@ -328,17 +356,7 @@ public sealed partial class RolloutCoordinator : IDisposable
             _unpublished.Remove(rollout.Id);
         }
 
-        var done = confirmations.OfType<Confirmation>().ToList();
-        if (done.Count == 0)
-        {
-            return rollout;
-        }
-
-        _versionFloor = Math.Max(_versionFloor, done.Max(c => c.Version));
-        var confirmed = RolloutMachine.Confirm(rollout, done);
-        _store.Save(confirmed, rollout);
-        _rollouts[confirmed.Id] = confirmed;
-        return confirmed;
+        return current;
     }
 
     public void Dispose() => _gate.Dispose();

@@ -10,7 +10,7 @@ public sealed class RolloutOptions
     public TimeSpan ChangeDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How many assignments are published at once.</summary>
-    public int PublishConcurrency { get; set; } = 8;
+    public int PublishConcurrency { get; set; } = 256;
 
     /// <summary>Null when the options are usable; otherwise one line naming the setting.</summary>
     public string? Validate() =>

@@ -36,6 +36,7 @@ public sealed partial class RolloutService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _fleet.DeviceChanged += OnDeviceChanged;
+        _coordinator.PublishRequested += OnPublishRequested;
         try
         {
             await RunAsync(stoppingToken);
@@ -46,6 +47,7 @@ public sealed partial class RolloutService : BackgroundService
         }
         finally
         {
+            _coordinator.PublishRequested -= OnPublishRequested;
             _fleet.DeviceChanged -= OnDeviceChanged;
         }
     }
@@ -87,6 +89,8 @@ public sealed partial class RolloutService : BackgroundService
     }
 
     private void OnDeviceChanged(string deviceId) => Volatile.Read(ref _changed).TrySetResult();
+
+    private void OnPublishRequested() => Volatile.Read(ref _changed).TrySetResult();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

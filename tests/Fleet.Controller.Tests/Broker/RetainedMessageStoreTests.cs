@@ -41,6 +41,42 @@ public sealed class RetainedMessageStoreTests : IDisposable
         Assert.Empty(Topics(store));
     }
 
+    [Fact]
+    public void WriteAhead_IsStoredWithTheCallersTransaction_AndTheBrokersChangeWithTheSamePayloadIsNotWrittenAgain()
+    {
+        var database = _temp.Database.Database;
+        var store = new RetainedMessageStore(database);
+        database.BeginTrans();
+        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray()), ("fleet/v1/dev/pi-2/desired", "d1"u8.ToArray())]);
+        database.Commit();
+        var afterCommit = Topics(store);
+        // Removed behind the store's back: only a second write would bring them back.
+        database.GetCollection("retained").DeleteAll();
+
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", "d1"));
+        store.Save(Retained("fleet/v1/dev/pi-2/desired", "d2"));
+
+        Assert.Equal(["fleet/v1/dev/pi-1/desired", "fleet/v1/dev/pi-2/desired"], afterCommit);
+        Assert.Equal(["fleet/v1/dev/pi-2/desired"], Topics(store));
+    }
+
+    [Fact]
+    public void WriteAhead_RolledBackAndForgotten_LeavesNothing_AndTheBrokersChangeIsWritten()
+    {
+        var database = _temp.Database.Database;
+        var store = new RetainedMessageStore(database);
+        database.BeginTrans();
+        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray())]);
+        database.Rollback();
+        store.ForgetWrittenAhead(["fleet/v1/dev/pi-1/desired"]);
+        var afterRollback = Topics(store);
+
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", "d1"));
+
+        Assert.Empty(afterRollback);
+        Assert.Equal(["fleet/v1/dev/pi-1/desired"], Topics(store));
+    }
+
     private static List<string> Topics(RetainedMessageStore store) => [.. store.LoadAll().Select(m => m.Topic).Order(StringComparer.Ordinal)];
 
     private static MqttApplicationMessage Retained(string topic, string payload) =>

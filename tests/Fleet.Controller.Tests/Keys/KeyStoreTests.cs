@@ -117,6 +117,27 @@ public sealed class KeyStoreTests : IDisposable
     }
 
     [Fact]
+    public void Sign_FromManyThreadsAtOnce_EverySignatureVerifies_AndAfterARotationWithTheNewKey()
+    {
+        using var keys = new KeyStore(_temp.Database, _time);
+        var first = keys.Info().Pending!;
+        keys.Install(new KeyInstallRequest { Root = _root.PublicKey, Certificate = _root.Certify(first, 1, _time.GetUtcNow()) });
+        var verifier = new EnvelopeVerifier(_time);
+        var trust = TrustStore.Create(_root.PublicKey).Apply(keys.Info().Trust).Value!;
+
+        var signed = new byte[200][];
+        Parallel.For(0, signed.Length, i => signed[i] = EnvelopeSigner.Encode(keys.Sign(System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{i}}}")).Value!));
+        var second = keys.CreatePending().Pending!;
+        keys.Install(new KeyInstallRequest { Certificate = _root.Certify(second, 2, _time.GetUtcNow()) });
+        var afterRotation = keys.Sign("{}"u8.ToArray()).Value!;
+
+        Assert.All(signed, envelope => Assert.True(verifier.Verify(envelope, trust).IsAccepted));
+        Assert.Equal(second.Kid, afterRotation.Kid);
+        var rotatedTrust = TrustStore.Create(_root.PublicKey).Apply(keys.Info().Trust).Value!;
+        Assert.True(verifier.Verify(EnvelopeSigner.Encode(afterRotation), rotatedTrust).IsAccepted);
+    }
+
+    [Fact]
     public void Reopen_KeepsRootActiveKeyAndTrust()
     {
         string kid;

@@ -42,6 +42,9 @@ public sealed class CoordinatorHarness : IDisposable
             CancellationToken.None);
         Assert.True(result.Rollout is not null, result.Error?.Message);
         Assert.Equal(201, result.Status);
+
+        // What RolloutService does as soon as a rollout is created: a round that publishes its first wave.
+        await Coordinator.EvaluateAsync(lookForNewDevices: false, CancellationToken.None);
         return result.Rollout;
     }
 

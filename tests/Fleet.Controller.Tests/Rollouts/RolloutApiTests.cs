@@ -73,7 +73,7 @@ public sealed class RolloutApiTests : IAsyncLifetime
         var info = await answer.Content.ReadFromJsonAsync(ApiJsonContext.Default.RolloutInfo);
         Assert.Equal(("", "0", 600L), (info!.Target, info.MaxFailures, info.WaveTimeoutSeconds));
         Assert.Equal(["100%"], info.WavePlan);
-        Assert.Equal(3, _publisher.Published.Count);
+        Assert.Equal(3, Assert.Single(info.Waves).Devices.Count);
     }
 
     [Fact]

@@ -13,9 +13,11 @@ public sealed class RolloutCoordinatorTests : IDisposable
     private RolloutCoordinator Coordinator => _h.Coordinator;
 
     [Fact]
-    public async Task Create_PublishesTheFirstWaveWithTheRolloutAndTheHealthWindow()
+    public async Task Create_StoresTheRolloutAndAsksForARound_WhichPublishesTheFirstWaveWithTheRolloutAndTheHealthWindow()
     {
         _h.Fleet.AddMany(3);
+        var requested = 0;
+        Coordinator.PublishRequested += () => requested++;
 
         var result = await Coordinator.CreateAsync(
             new RolloutRequest { Stack = "web", Waves = ["1", "100%"], HealthWindowSeconds = 30 },
@@ -24,6 +26,12 @@ public sealed class RolloutCoordinatorTests : IDisposable
         Assert.Equal(201, result.Status);
         Assert.Equal(("r1", 3, "sha256:web3", RolloutStates.Running), (result.Rollout!.Id, result.Rollout.Version, result.Rollout.Digest, result.Rollout.State));
         Assert.Equal(WaveStates.Running, result.Rollout.Waves[0].State);
+        Assert.Empty(_h.Publisher.Published);
+        Assert.Equal(1, requested);
+        Assert.NotNull(Assert.Single(_h.Restart().State("r1")!.Devices, d => d.Pending is not null).Pending);
+
+        await _h.Coordinator.EvaluateAsync(lookForNewDevices: false, CancellationToken.None);
+
         var published = Assert.Single(_h.Publisher.Published);
         Assert.Equal(("dev-00000", "web", 3), (published.Device, published.Stack, published.StackVersion));
         Assert.Equal(new RolloutRef("r1", 1), published.Rollout);
@@ -151,14 +159,15 @@ public sealed class RolloutCoordinatorTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_CancelledWhilePublishing_IsFinishedByTheNextRoundPublishingEachDeviceOnce()
+    public async Task ARoundCancelledWhilePublishing_IsFinishedByTheNextRoundPublishingEachDeviceOnce()
     {
         _h.Fleet.AddMany(6);
-        using var hangUp = new CancellationTokenSource();
-        _h.Publisher.OnPublish = hangUp.Cancel;
+        await Coordinator.CreateAsync(new RolloutRequest { Stack = "web" }, CancellationToken.None);
+        using var stopping = new CancellationTokenSource();
+        _h.Publisher.OnPublish = stopping.Cancel;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => Coordinator.CreateAsync(new RolloutRequest { Stack = "web" }, hangUp.Token));
+            () => Coordinator.EvaluateAsync(lookForNewDevices: false, stopping.Token));
         _h.Publisher.OnPublish = null;
         await Coordinator.EvaluateAsync(lookForNewDevices: false, CancellationToken.None);
 
