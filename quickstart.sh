@@ -4,7 +4,8 @@
 # broker, embedded LiteDB) and one agent against the local engine, pushes the example stack in
 # deploy/examples/hello, deploys it and follows the rollout until the device committed it.
 #
-#   ./quickstart.sh          start (or, run again, make sure everything runs and deploy again)
+#   ./quickstart.sh          start (or, run again: rebuild, restart what the build changed, make sure
+#                            everything runs and deploy again; state, keys and the device stay)
 #   ./quickstart.sh --down   stop the controller and the agent, remove the example stack and all state
 #
 # Ports: FLEET_HTTP_PORT (default 8080) for the REST API, FLEET_MQTT_PORT (1883) for the broker.
@@ -27,7 +28,12 @@ export FLEET_CONTROLLER="$controller_url"
 export FLEET_CONTROLLER_DATA="$state/controller"
 fleet() { "$bin/cli/fleet" "$@"; }
 
-running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# running PIDFILE: the process in it runs, and it is ours (after a reboot the number may be another's).
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$bin/" "/proc/$(cat "$1")/cmdline"; }
+
+# rebuilt PIDFILE DIR: DIR holds code built after that process started (a run after a change): the
+# process still runs the old build, whose files the publish replaced.
+rebuilt() { [ -n "$(find "$2" -type f \( -name '*.dll' -o -perm -u+x \) -newer "$1" -print -quit)" ]; }
 
 stop() {
   local pidfile="$1" pid
@@ -65,6 +71,12 @@ deploy/examples/build-images.sh
 
 # --- controller ------------------------------------------------------------------------------
 mkdir -p "$state/controller" "$state/agent"
+for process in controller agent; do
+  if running "$state/$process.pid" && rebuilt "$state/$process.pid" "$bin/$process"; then
+    log "restarting fleet-$process on the new build (its state stays)"
+    stop "$state/$process.pid"
+  fi
+done
 if ! running "$state/controller.pid"; then
   log "starting fleet-controller on $controller_url (MQTT on 127.0.0.1:$mqtt_port), log: $state/controller.log"
   nohup "$bin/controller/fleet-controller" run --data "$state/controller" \

@@ -15,6 +15,8 @@ log() { host_log "$@"; }
 install_missing dockerd:docker.io mosquitto:mosquitto mosquitto_pub:mosquitto-clients \
   docker-registry:docker-registry /bin/busybox:busybox-static docker-compose:docker-compose \
   htpasswd:apache2-utils shellcheck:shellcheck systemd-analyze:systemd
+# Cross-linking the linux-arm64 agent and running it under qemu-aarch64-static.
+install_arm64_toolchain
 
 # The system broker service is not what the tests use (they start their own on
 # free ports); keep it from holding port 1883 where the package started it.
@@ -32,6 +34,9 @@ deploy/test/build-test-images.sh
 log "publishing the NativeAOT agent"
 publish_agent artifacts/agent
 export FLEET_AGENT_NATIVE="$PWD/artifacts/agent/fleet-agent"
+# The same agent cross-compiled for linux-arm64, which the tests run under qemu.
+deploy/build-agent.sh --arch arm64 --out artifacts/agent-arm64
+export FLEET_AGENT_ARM64="$PWD/artifacts/agent-arm64/fleet-agent"
 
 # --- tests -----------------------------------------------------------------
 results="$(mktemp -d)"

@@ -1,15 +1,17 @@
-# Sourced by test.sh and quickstart.sh: bring a fresh Debian or Ubuntu machine (as root) to where
-# Fleet runs. Nothing here fails because a package, engine or image is already there.
+# shellcheck shell=bash
+# Sourced by test.sh, quickstart.sh and deploy/build-agent.sh: bring a fresh Debian or Ubuntu machine
+# (as root) to where Fleet runs. Nothing here fails because a package, engine or image is already there.
 
 host_log() { echo "${HOST_LOG_PREFIX:-fleet}: $*" >&2; }
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 
-# install_missing CMD:PACKAGE ... installs each package whose command is missing, in one apt run.
+# install_missing CMD:PACKAGE ... installs each package whose command (or, given as an absolute path,
+# file) is missing, in one apt run. PACKAGE may name an architecture (libssl3:arm64).
 install_missing() {
   local need=() pair cmd pkg
   for pair in "$@"; do
     cmd="${pair%%:*}"; pkg="${pair#*:}"
-    if [ "${cmd#/}" != "$cmd" ]; then [ -x "$cmd" ] || need+=("$pkg"); else have_cmd "$cmd" || need+=("$pkg"); fi
+    if [ "${cmd#/}" != "$cmd" ]; then [ -e "$cmd" ] || need+=("$pkg"); else have_cmd "$cmd" || need+=("$pkg"); fi
   done
   if [ ${#need[@]} -gt 0 ]; then
     host_log "installing ${need[*]}"
@@ -36,14 +38,36 @@ ensure_engine() {
   host_log "engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 }
 
-# publish_agent DIR publishes the NativeAOT agent and fails on any trim/AOT warning but LiteDB's
-# known roll-up (see agent/Fleet.Agent/Fleet.Agent.csproj).
+# install_arm64_toolchain installs what cross-linking the agent for linux-arm64 on an x64 machine and
+# running it under qemu need: clang with lld and llvm-objcopy, and Debian's arm64 C runtime and
+# OpenSSL (multiarch, so the sysroot is / and qemu finds /lib/ld-linux-aarch64.so.1 where an arm64
+# Debian has it). Adds the arm64 dpkg architecture once.
+install_arm64_toolchain() {
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    host_log "adding the arm64 dpkg architecture"
+    dpkg --add-architecture arm64
+  fi
+  install_missing clang:clang ld.lld:lld llvm-objcopy:llvm qemu-aarch64-static:qemu-user-static \
+    /usr/lib/aarch64-linux-gnu/libc.so:libc6-dev:arm64 \
+    /usr/lib/gcc/aarch64-linux-gnu/12/crtbeginS.o:libgcc-12-dev:arm64 \
+    /usr/lib/aarch64-linux-gnu/libssl.so.3:libssl3:arm64
+}
+
+# publish_agent DIR [RID] publishes the NativeAOT agent (RID linux-x64 by default, or linux-arm64)
+# and fails on any trim/AOT warning but LiteDB's known roll-up (see agent/Fleet.Agent/Fleet.Agent.csproj).
+# A RID of another architecture than this machine's is cross-linked with clang and lld against the
+# multiarch sysroot / (install_arm64_toolchain).
 publish_agent() {
-  local out="$1" publish_log
+  local out="$1" rid="${2:-linux-x64}" publish_log cross=()
+  case "$(uname -m):$rid" in
+    x86_64:linux-x64|aarch64:linux-arm64) ;;
+    *:linux-x64|*:linux-arm64) cross=(-p:LinkerFlavor=lld) ;;
+    *) host_log "unknown runtime '$rid' (linux-x64 or linux-arm64)"; return 1 ;;
+  esac
   publish_log="$(mktemp)"
-  if ! dotnet publish agent/Fleet.Agent -c Release -o "$out" --nologo \
+  if ! dotnet publish agent/Fleet.Agent -c Release -r "$rid" -o "$out" --nologo "${cross[@]}" \
        -p:FleetStrictAot=true -p:TreatWarningsAsErrors=false >"$publish_log" 2>&1; then
-    cat "$publish_log" >&2; host_log "publishing the agent failed"; return 1
+    cat "$publish_log" >&2; host_log "publishing the agent for $rid failed"; return 1
   fi
   if grep -E 'warning [A-Z]+[0-9]+' "$publish_log" | grep -v "Assembly 'LiteDB' produced" | sort -u | grep .; then
     host_log "the NativeAOT agent must publish without trim/AOT warnings"; return 1

@@ -11,6 +11,12 @@ internal static class RepoPaths
             ? path
             : Path.Combine(Root, "artifacts", "agent", "fleet-agent");
 
+    /// <summary>The linux-arm64 agent that ./test.sh cross-compiles with deploy/build-agent.sh (FLEET_AGENT_ARM64 overrides).</summary>
+    public static string Arm64Agent =>
+        Environment.GetEnvironmentVariable("FLEET_AGENT_ARM64") is { Length: > 0 } path
+            ? path
+            : Path.Combine(Root, "artifacts", "agent-arm64", "fleet-agent");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
