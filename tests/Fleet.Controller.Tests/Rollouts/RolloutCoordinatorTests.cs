@@ -44,8 +44,10 @@ public sealed class RolloutCoordinatorTests : IDisposable
         _h.Fleet.AddMany(1);
 
         var result = await Coordinator.CreateAsync(new RolloutRequest { Stack = "web", OverrideLocks = true }, CancellationToken.None);
+        await _h.Coordinator.EvaluateAsync(lookForNewDevices: false, CancellationToken.None);
 
         Assert.Equal(201, result.Status);
+        Assert.True(result.Rollout!.OverrideLocks);
         Assert.Equal(new RolloutRef("r1", 1) { OverrideLocks = true }, Assert.Single(_h.Publisher.Published).Rollout);
     }
 
