@@ -46,13 +46,21 @@ public abstract class FleetRolloutScenario(ThreeDeviceFleet fleet)
         }
     }
 
-    protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves)
-    {
-        var created = await Cluster.Controller.PostAsync(
+    protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves, string? target = null) =>
+        await EndedAsync(await StartRolloutAsync(version, waves, target));
+
+    /// <summary>Creates the rollout of <see cref="Stack"/> version <paramref name="version"/> to <paramref name="target"/> (the whole fleet by default).</summary>
+    protected Task<RolloutInfo> StartRolloutAsync(int version, IReadOnlyList<string> waves, string? target = null) =>
+        Cluster.Controller.PostAsync(
             "/api/v1/rollouts",
-            new RolloutRequest { Stack = Stack, Version = version, Target = Cluster.Target, Waves = waves, MaxFailures = "0", WaveTimeoutSeconds = 300 },
+            new RolloutRequest { Stack = Stack, Version = version, Target = target ?? Cluster.Target, Waves = waves, MaxFailures = "0", WaveTimeoutSeconds = 300 },
             ApiJsonContext.Default.RolloutRequest,
             ApiJsonContext.Default.RolloutInfo);
+
+    /// <summary>Waits until the rollout completed, paused, was aborted or rolled back.</summary>
+    protected async Task<RolloutInfo> EndedAsync(RolloutInfo created)
+    {
+        var version = created.Version;
         RolloutInfo? now = created;
         await Eventually.TrueAsync(
             () => (now = Cluster.Controller.GetAsync($"/api/v1/rollouts/{created.Id}", ApiJsonContext.Default.RolloutInfo).GetAwaiter().GetResult()).State
