@@ -6,10 +6,10 @@ namespace Fleet.IntegrationTests.Faults;
 
 /// <summary>
 /// Three devices and the real controller, as in the end-to-end tests, but with the parts a fault needs:
-/// the broker is a real mosquitto (persistent, as deploy/mosquitto has it) that a test can stop while the
+/// the broker is a real mosquitto (persistent, as deploy/mosquitto has it) that can be stopped while the
 /// controller stays up, and images come from a real docker-registry behind a slow link, so that a
 /// device stays in <c>downloading</c> for seconds. Shared by the fault tests (one collection, run one
-/// after another), each on a device or a stack of its own.
+/// after another), each on a device of its own.
 /// </summary>
 public sealed class FaultFleet : ThreeDeviceFleet
 {

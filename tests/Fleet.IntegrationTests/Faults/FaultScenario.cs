@@ -59,19 +59,6 @@ public abstract class FaultScenario(FaultFleet fleet, ITestOutputHelper output) 
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>
-    /// The events the controller stored for the device in (<paramref name="after"/>, <paramref name="through"/>]
-    /// compared with the journal, which numbers every event once, without gaps: how many never arrived, and
-    /// how many happenings arrived twice (the same version, kind, stack, service and detail under two numbers).
-    /// </summary>
-    private protected (long Lost, int Doubled) CompareEvents(FleetDevice device, long after, long through)
-    {
-        var stored = Detail(device).Events.Where(e => e.Seq > after && e.Seq <= through).ToList();
-        var lost = (through - after) - stored.Select(e => e.Seq).Distinct().Count();
-        var doubled = stored.Count - stored.DistinctBy(e => (e.Version, e.Kind, e.Stack, e.Service, e.Detail)).Count();
-        return (lost, doubled);
-    }
-
     /// <summary>Writes a figure for docs/reliability.md to the test output.</summary>
     private protected void Report(string fault, string measured) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reliability | {fault} | {measured}"));
