@@ -162,6 +162,9 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
         spec.Create.Name = step.Name;
         if (step.Replaces is not null)
         {
+            // The temporary name belongs to this one replacement (it holds the old container's id): a container
+            // that has it is this replacement, left by an apply that was cut off (agent killed, engine restarted).
+            await RemoveIfPresentAsync(step.Name!, cancellationToken);
             await InheritAnonymousVolumesAsync(spec, step.Replaces, cancellationToken);
         }
 
@@ -194,6 +197,18 @@ public sealed class StepExecutor(IDockerClient client, EngineOptions options, Ti
         }
 
         return null;
+    }
+
+    private async Task RemoveIfPresentAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // The usual case: nothing was left over.
+        }
     }
 
     /// <summary>

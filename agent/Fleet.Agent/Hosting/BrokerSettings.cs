@@ -21,6 +21,9 @@ public sealed class BrokerSettings
 
     public int SessionExpiryHours { get; set; } = 24 * 7;
 
+    /// <summary>The longest wait between two connection attempts (the backoff doubles from 1 s up to it).</summary>
+    public int ReconnectMaxSeconds { get; set; } = (int)Backoff.Default.Maximum.TotalSeconds;
+
     public IReadOnlyList<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Server))
@@ -39,6 +42,11 @@ public sealed class BrokerSettings
             problems.Add($"Broker:SessionExpiryHours: {SessionExpiryHours} must be between 1 and 8760");
         }
 
+        if (ReconnectMaxSeconds is < 1 or > 3600)
+        {
+            problems.Add($"Broker:ReconnectMaxSeconds: {ReconnectMaxSeconds} must be between 1 and 3600");
+        }
+
         return problems;
     }
 
@@ -53,5 +61,6 @@ public sealed class BrokerSettings
         ClientKeyFile = ClientKeyFile,
         KeepAlive = TimeSpan.FromSeconds(KeepAliveSeconds),
         SessionExpiry = TimeSpan.FromHours(SessionExpiryHours),
+        Reconnect = Backoff.Default with { Maximum = TimeSpan.FromSeconds(ReconnectMaxSeconds) },
     };
 }

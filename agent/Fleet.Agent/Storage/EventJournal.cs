@@ -7,10 +7,17 @@ namespace Fleet.Agent.Storage;
 /// Events kept until the broker has acknowledged them, so that nothing that happened while the
 /// device was offline is lost, and numbered so that the controller can drop what arrives twice.
 /// Sequence numbers are never reused: the counter lives in its own document, written in the same
-/// transaction as the event, and acknowledged events are pruned only past a retention count.
+/// transaction as the event, and acknowledged events are pruned only past a retention count. They are
+/// not reused after the database is lost either: numbers are reserved in blocks in a small file beside
+/// it (<see cref="ReservedFileName"/>), and a journal that starts afresh (its database was set aside as
+/// unreadable) numbers on above every number reserved before. Else the controller, which drops what it
+/// has seen by number, would drop the fresh journal's events as repeats. The cost: a file write per
+/// block, and after such a loss the controller counts up to a block of unused numbers as missing.
 /// </summary>
 public sealed class EventJournal
 {
+    public const string ReservedFileName = "journal-reserved";
+    private const long ReserveBlock = 32;
     private const string Events = "journal";
     private const string Meta = "meta";
     private const string CounterId = "journal";
@@ -19,6 +26,8 @@ public sealed class EventJournal
     private readonly TimeProvider _timeProvider;
     private readonly int _keepAcknowledged;
     private readonly Lock _gate = new();
+    private readonly string _reservedPath;
+    private long _reserved;
 
     public EventJournal(AgentDatabase database, TimeProvider timeProvider, int keepAcknowledged = 1000)
     {
@@ -27,6 +36,13 @@ public sealed class EventJournal
         _timeProvider = timeProvider;
         _keepAcknowledged = keepAcknowledged;
         _database.GetCollection(Events).EnsureIndex("acked");
+        _reservedPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(database.Path)!, ReservedFileName);
+        _reserved = ReadReserved(_reservedPath);
+        if (ReadCounter() == 0 && _reserved > 0)
+        {
+            // A fresh database on a device that numbered events before: go on above all it may have used.
+            WriteCounter(_reserved);
+        }
     }
 
     /// <summary>The highest sequence number handed out so far (0 when none).</summary>
@@ -48,11 +64,17 @@ public sealed class EventJournal
         lock (_gate)
         {
             var entry = draft with { Seq = ReadCounter() + 1, Time = _timeProvider.GetUtcNow() };
+            if (entry.Seq > _reserved)
+            {
+                _reserved = entry.Seq + ReserveBlock - 1;
+                AtomicFile.WriteAllText(_reservedPath, _reserved.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+            }
+
             _database.BeginTrans();
             try
             {
                 _database.GetCollection(Events).Insert(ToDocument(entry));
-                _database.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = CounterId, ["seq"] = entry.Seq });
+                WriteCounter(entry.Seq);
                 _database.Commit();
             }
             catch
@@ -137,6 +159,23 @@ public sealed class EventJournal
     {
         var counter = _database.GetCollection(Meta).FindById(CounterId);
         return counter is null ? 0 : counter["seq"].AsInt64;
+    }
+
+    private void WriteCounter(long seq) => _database.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = CounterId, ["seq"] = seq });
+
+    /// <summary>The highest number reserved so far; 0 when none was (a new device) or the file is unreadable.</summary>
+    private static long ReadReserved(string path)
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var reserved)
+                ? reserved
+                : 0;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
     }
 
     private static BsonDocument ToDocument(DeviceEvent entry) => new()

@@ -40,15 +40,7 @@ public sealed record HighWaterMark(long Version, string? Digest)
             return current;
         }
 
-        var path = Path.Combine(dataDirectory, FileName);
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{version} {digest}\n")));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(dataDirectory, FileName), string.Create(CultureInfo.InvariantCulture, $"{version} {digest}\n"));
         return new HighWaterMark(version, digest);
     }
 }

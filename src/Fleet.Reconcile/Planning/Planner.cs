@@ -228,6 +228,8 @@ public static class Planner
                 .Where(c => c.Service == service.Name)
                 .OrderBy(c => c.Number)
                 .ThenByDescending(c => c.IsRunning)
+                // Of two stopped ones, the one under its own name rather than a replacement an interrupted apply left behind.
+                .ThenByDescending(c => c.Name == ComposeNaming.Container(desired.Name, service, c.Number))
                 .ThenBy(c => c.Id, StringComparer.Ordinal)
                 .ToList();
             var startFirst = string.Equals(service.Deploy?.UpdateConfig?.Order, "start-first", StringComparison.Ordinal);
@@ -266,10 +268,12 @@ public static class Planner
                 else if (RecreatedNetworkOf(service) is { } network)
                 {
                     var reason = $"network {ComposeNaming.Network(desired, network)} is recreated";
+                    DropLeftoverReplacement(containers, current, name);
                     PlanReplacement(service, current, number, name, reason, startFirst: false, createDeps, readiness, pulls, stopBeforeCreate: true);
                 }
                 else if (RecreateReason(service, current, wantedImageId) is { } reason)
                 {
+                    DropLeftoverReplacement(containers, current, name);
                     PlanReplacement(service, current, number, name, reason, startFirst, createDeps, readiness, pulls);
                 }
                 else if (current.IsRunning && RestartCause(service) is { } cause)
@@ -307,6 +311,13 @@ public static class Planner
                 PlanRemoval(extra, why, pulls);
             }
         }
+
+        /// <summary>
+        /// A replacement of <paramref name="current"/> that an interrupted apply left under its temporary name is not an
+        /// extra to remove: the new replacement's create step takes that name, and the executor removes it there.
+        /// </summary>
+        private static void DropLeftoverReplacement(List<ObservedContainer> containers, ObservedContainer current, string name) =>
+            containers.RemoveAll(c => c.Name == ComposeNaming.Temporary(current.Id, name));
 
         private void PlanReplacement(
             ServiceConfig service,

@@ -69,5 +69,43 @@ public sealed class EventJournalTests
         }
     }
 
+    [Fact]
+    public void Journal_StartedAfresh_AfterItsDatabaseWasLost_NumbersAboveEveryEventBefore()
+    {
+        using var dir = new TempDirectory();
+        long last;
+        using (var database = AgentDatabase.Open(dir.Path, _time).Database!)
+        {
+            var journal = new EventJournal(database, _time);
+            for (var i = 0; i < 40; i++)
+            {
+                journal.Append(Draft("applying", 1));
+            }
+
+            last = journal.LastSeq;
+        }
+
+        File.Delete(Path.Combine(dir.Path, AgentDatabase.FileName));
+        using var fresh = AgentDatabase.Open(dir.Path, _time).Database!;
+        var next = new EventJournal(fresh, _time).Append(Draft("agent-started", null)).Seq;
+
+        Assert.Equal(40, last);
+        Assert.InRange(next, last + 1, last + 32);
+    }
+
+    [Fact]
+    public void Journal_Reopened_NumbersOnWithoutAGap()
+    {
+        using var dir = new TempDirectory();
+        using (var database = AgentDatabase.Open(dir.Path, _time).Database!)
+        {
+            new EventJournal(database, _time).Append(Draft("received", 1));
+        }
+
+        using var reopened = AgentDatabase.Open(dir.Path, _time).Database!;
+
+        Assert.Equal(2, new EventJournal(reopened, _time).Append(Draft("applying", 1)).Seq);
+    }
+
     private static DeviceEvent Draft(string kind, long? version) => new() { Seq = 0, Time = default, Kind = kind, Version = version };
 }

@@ -12,11 +12,13 @@ internal sealed class FleetDevice : IAsyncDisposable
     /// <summary>The agent writes the status camel-cased, with its source-generated context (internal to the agent).</summary>
     private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web);
     private readonly EnrollmentResponse _enrolled;
+    private readonly IReadOnlyDictionary<string, string>? _settings;
     private readonly System.Text.StringBuilder _earlierRuns = new();
     private ExternalProcess? _agent;
 
-    private FleetDevice(string id, DeviceEngine engine, string data, EnrollmentResponse enrolled)
+    private FleetDevice(string id, DeviceEngine engine, string data, EnrollmentResponse enrolled, IReadOnlyDictionary<string, string>? settings)
     {
+        _settings = settings;
         Id = id;
         Engine = engine;
         Data = data;
@@ -36,26 +38,52 @@ internal sealed class FleetDevice : IAsyncDisposable
     public string Output => _earlierRuns.ToString() + _agent?.Output;
 
     /// <summary>Enrolled with <paramref name="controller"/>, its agent not started yet.</summary>
+    /// <param name="settings">FLEET_AGENT__ settings (without the prefix) over NativeAgent's, for every start of the agent.</param>
     public static async Task<FleetDevice> EnrollAsync(
-        ControllerClient controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels)
+        ControllerClient controller, string id, DeviceEngine engine, IReadOnlyDictionary<string, string>? settings, params (string Key, string Value)[] labels)
     {
         var enrolled = await controller.EnrollAsync(id, labels);
-        return new FleetDevice(id, engine, Directory.CreateTempSubdirectory("fleet-e2e-agent-").FullName, enrolled);
+        return new FleetDevice(id, engine, Directory.CreateTempSubdirectory("fleet-e2e-agent-").FullName, enrolled, settings);
     }
 
+    public static Task<FleetDevice> EnrollAsync(
+        ControllerClient controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels) =>
+        EnrollAsync(controller, id, engine, null, labels);
+
     public static async Task<FleetDevice> EnrollAndStartAsync(
-        ControllerClient controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels)
+        ControllerClient controller, string id, DeviceEngine engine, IReadOnlyDictionary<string, string>? settings, params (string Key, string Value)[] labels)
     {
-        var device = await EnrollAsync(controller, id, engine, labels);
+        var device = await EnrollAsync(controller, id, engine, settings, labels);
         device.StartAgent();
         return device;
     }
 
-    /// <summary>Starts the agent on the device's data directory, with its enrollment and <paramref name="settings"/> over it.</summary>
+    public static Task<FleetDevice> EnrollAndStartAsync(
+        ControllerClient controller, string id, DeviceEngine engine, params (string Key, string Value)[] labels) =>
+        EnrollAndStartAsync(controller, id, engine, null, labels);
+
+    /// <summary>Starts the agent on the device's data directory, with its enrollment, the device's settings and <paramref name="settings"/> over it.</summary>
     public void StartAgent(IReadOnlyDictionary<string, string>? settings = null)
     {
         Assert.True(_agent is null, $"the agent of {Id} runs already");
-        _agent = NativeAgent.StartEnrolled(Data, _enrolled, Engine.Uri, settings);
+        var merged = new Dictionary<string, string>(_settings ?? new Dictionary<string, string>());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        _agent = NativeAgent.StartEnrolled(Data, _enrolled, Engine.Uri, merged);
+    }
+
+    /// <summary>Starts the agent again on the same data directory after it exited (killed); its earlier output stays in <see cref="Output"/>.</summary>
+    public async Task RestartAgentAsync()
+    {
+        var agent = Agent;
+        Assert.True(agent.HasExited, $"the agent of {Id} still runs");
+        _earlierRuns.Append(agent.Output).AppendLine("--- agent exited ---");
+        await agent.DisposeAsync();
+        _agent = null;
+        StartAgent();
     }
 
     /// <summary>

@@ -52,18 +52,20 @@ public abstract class FleetRolloutScenario(ThreeDeviceFleet fleet)
         }
     }
 
-    protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves) =>
-        await UntilEndedAsync(await CreateRolloutAsync(version, waves, waveTimeoutSeconds: 300));
+    /// <summary>Rolls version <paramref name="version"/> out to <paramref name="target"/> (the whole fleet by default) and waits until it ends.</summary>
+    protected async Task<RolloutInfo> DeployAsync(int version, IReadOnlyList<string> waves, string? target = null) =>
+        await UntilEndedAsync(await CreateRolloutAsync(version, waves, waveTimeoutSeconds: 300, target: target));
 
     /// <param name="healthWindowSeconds">The devices' health window for this release; null: the agents' (2 s here).</param>
-    protected Task<RolloutInfo> CreateRolloutAsync(int version, IReadOnlyList<string> waves, long waveTimeoutSeconds, long? healthWindowSeconds = null) =>
+    /// <param name="target">The selector; null: the whole fleet.</param>
+    protected Task<RolloutInfo> CreateRolloutAsync(int version, IReadOnlyList<string> waves, long waveTimeoutSeconds, long? healthWindowSeconds = null, string? target = null) =>
         Cluster.Controller.PostAsync(
             "/api/v1/rollouts",
             new RolloutRequest
             {
                 Stack = Stack,
                 Version = version,
-                Target = Cluster.Target,
+                Target = target ?? Cluster.Target,
                 Waves = waves,
                 MaxFailures = "0",
                 WaveTimeoutSeconds = waveTimeoutSeconds,

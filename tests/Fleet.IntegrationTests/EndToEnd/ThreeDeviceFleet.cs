@@ -29,12 +29,15 @@ public class ThreeDeviceFleet : IAsyncLifetime
 
     internal IReadOnlyList<FleetDevice> Devices => _devices;
 
-    public async Task InitializeAsync()
+    /// <summary>A selector for device number <paramref name="index"/> alone (each also carries <c>e2e-device=dN</c>).</summary>
+    public string TargetOf(int index) => $"{Target},e2e-device=d{index}";
+
+    public virtual async Task InitializeAsync()
     {
         // The engines and the controller start side by side; if any fails, what did start is stopped again
         // (a dockerd left running would keep its bridge on the host).
         var engines = Enumerable.Range(0, 3).Select(_ => DeviceEngine.StartAsync(TestImages.Busybox, TestImages.BusyboxV2)).ToList();
-        var controller = _startController();
+        var controller = StartControllerAsync();
         try
         {
             await Task.WhenAll([.. engines, controller]);
@@ -55,13 +58,15 @@ public class ThreeDeviceFleet : IAsyncLifetime
         }
 
         Controller = await controller;
+        await Controller.InitKeysAsync();
         foreach (var engine in engines.Select(e => e.Result))
         {
-            _devices.Add(await FleetDevice.EnrollAndStartAsync(Controller, $"{Name}-d{_devices.Count}", engine, ("e2e", Name)));
+            var index = _devices.Count;
+            _devices.Add(await FleetDevice.EnrollAndStartAsync(Controller, $"{Name}-d{index}", engine, AgentSettings, ("e2e", Name), ("e2e-device", $"d{index}")));
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var device in _devices)
         {
@@ -70,4 +75,10 @@ public class ThreeDeviceFleet : IAsyncLifetime
 
         await Controller.DisposeAsync();
     }
+
+    /// <summary>FLEET_AGENT__ settings of every device's agent over NativeAgent's.</summary>
+    private protected virtual IReadOnlyDictionary<string, string>? AgentSettings => null;
+
+    /// <summary>Starts the controller (the constructor's way unless overridden); its root key is then pinned here if it is not yet.</summary>
+    private protected virtual Task<ControllerClient> StartControllerAsync() => _startController();
 }

@@ -12,15 +12,17 @@ namespace Fleet.IntegrationTests.Infrastructure;
 internal sealed class DeviceEngine : IAsyncDisposable
 {
     private static int s_engines;
-    private readonly ExternalProcess _dockerd;
     private readonly string _root;
     private readonly string _bridge;
+    private readonly string[] _arguments;
+    private ExternalProcess _dockerd;
 
-    private DeviceEngine(ExternalProcess dockerd, string root, string bridge)
+    private DeviceEngine(string root, string bridge, string[] arguments)
     {
-        _dockerd = dockerd;
         _root = root;
         _bridge = bridge;
+        _arguments = arguments;
+        _dockerd = ExternalProcess.Start("dockerd", arguments);
     }
 
     /// <summary>The socket path; short, since unix socket paths are limited to 108 bytes.</summary>
@@ -40,23 +42,22 @@ internal sealed class DeviceEngine : IAsyncDisposable
         await Ip("link", "add", bridge, "type", "bridge");
         await Ip("addr", "add", subnet, "dev", bridge);
         await Ip("link", "set", bridge, "up");
-        var dockerd = ExternalProcess.Start(
-            "dockerd",
-            "--data-root", Path.Combine(root, "data"),
-            "--exec-root", Path.Combine(root, "exec"),
-            "--pidfile", Path.Combine(root, "dockerd.pid"),
-            "-H", "unix://" + Path.Combine(root, "d.sock"),
-            "--bridge", bridge,
-            // Its own address pool, so its networks never take (or, left behind, block) the main engine's.
-            "--default-address-pool", string.Create(CultureInfo.InvariantCulture, $"base=10.{100 + (number % 100)}.0.0/16,size=24"),
-            "--iptables=false");
-        var engine = new DeviceEngine(dockerd, root, bridge);
+        var engine = new DeviceEngine(
+            root,
+            bridge,
+            [
+                "--data-root", Path.Combine(root, "data"),
+                "--exec-root", Path.Combine(root, "exec"),
+                "--pidfile", Path.Combine(root, "dockerd.pid"),
+                "-H", "unix://" + Path.Combine(root, "d.sock"),
+                "--bridge", bridge,
+                // Its own address pool, so its networks never take (or, left behind, block) the main engine's.
+                "--default-address-pool", string.Create(CultureInfo.InvariantCulture, $"base=10.{100 + (number % 100)}.0.0/16,size=24"),
+                "--iptables=false",
+            ]);
         try
         {
-            await Eventually.TrueAsync(
-                () => !dockerd.HasExited && engine.Docker(TimeSpan.FromSeconds(5), "version").ExitCode == 0,
-                TimeSpan.FromSeconds(60),
-                () => $"dockerd at {engine.Socket} did not answer:\n{dockerd.Output}");
+            await engine.AnsweringAsync();
             if (images.Length > 0)
             {
                 var load = await ExternalProcess.RunAsync(
@@ -74,6 +75,18 @@ internal sealed class DeviceEngine : IAsyncDisposable
             await engine.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops the engine as <c>systemctl restart docker</c> does (SIGTERM: its containers stop, they are not
+    /// removed) and starts it again on the same directories and socket.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await _dockerd.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(60));
+        await _dockerd.DisposeAsync();
+        _dockerd = ExternalProcess.Start("dockerd", _arguments);
+        await AnsweringAsync();
     }
 
     /// <summary>Runs <c>docker -H SOCKET ARGS</c> to its end.</summary>
@@ -114,6 +127,12 @@ internal sealed class DeviceEngine : IAsyncDisposable
         var (code, output) = await ExternalProcess.RunAsync("rm", TimeSpan.FromMinutes(1), "-rf", _root);
         Assert.True(code == 0, string.Create(CultureInfo.InvariantCulture, $"removing {_root}: {output}"));
     }
+
+    private Task AnsweringAsync() =>
+        Eventually.TrueAsync(
+            () => !_dockerd.HasExited && Docker(TimeSpan.FromSeconds(5), "version").ExitCode == 0,
+            TimeSpan.FromSeconds(60),
+            () => $"dockerd at {Socket} did not answer:\n{_dockerd.Output}");
 
     private static async Task Ip(params string[] arguments)
     {

@@ -11,6 +11,7 @@ namespace Fleet.IntegrationTests.Infrastructure;
 /// </summary>
 public class DockerRegistry : IAsyncLifetime
 {
+    private static readonly string[] BusyboxPaths = ["/bin/busybox", "/usr/bin/busybox"];
     private readonly string _directory = Directory.CreateTempSubdirectory("fleet-registry-").FullName;
     private readonly List<string> _localTags = [];
     private ExternalProcess? _process;
@@ -98,7 +99,11 @@ public class DockerRegistry : IAsyncLifetime
     /// Imports an image whose only layer holds random bytes, pushes it, and deletes it locally: pulling
     /// it must then really download that layer (the engine skips layers it already has).
     /// </summary>
-    public async Task<string> PushUniqueImageAsync(string repository, string tag, int bytes = 256 * 1024)
+    /// <param name="withBusybox">
+    /// Also puts the host's static busybox in the layer as <c>/bin/busybox</c>, so that a service can run
+    /// it (<c>command: [/bin/busybox, sleep, "3600"]</c>); the image has no CMD of its own.
+    /// </param>
+    public async Task<string> PushUniqueImageAsync(string repository, string tag, int bytes = 256 * 1024, bool withBusybox = false)
     {
         var engine = _engine ?? throw new InvalidOperationException("the registry is not started");
         var payload = new byte[bytes];
@@ -111,6 +116,10 @@ public class DockerRegistry : IAsyncLifetime
                 DataStream = new MemoryStream(payload),
             };
             await writer.WriteEntryAsync(entry);
+            if (withBusybox)
+            {
+                await writer.WriteEntryAsync(BusyboxPath, "bin/busybox");
+            }
         }
 
         tar.Position = 0;
@@ -186,6 +195,10 @@ public class DockerRegistry : IAsyncLifetime
 
         Directory.Delete(_directory, recursive: true);
     }
+
+    private static string BusyboxPath =>
+        BusyboxPaths.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("busybox is missing: ./test.sh installs busybox-static");
 
     private sealed class InlineProgress(Action<JSONMessage> report) : IProgress<JSONMessage>
     {

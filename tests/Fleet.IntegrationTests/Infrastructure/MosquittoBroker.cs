@@ -19,6 +19,13 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
     internal TestCertificates? Tls { get; init; }
 
     /// <summary>
+    /// The bare listener with persistence on, as deploy/mosquitto/mosquitto.conf has it: sessions (with their
+    /// queued messages) and retained messages survive <see cref="StopGracefullyAsync"/> and a start. It runs as
+    /// the test's user: dropping to <c>mosquitto</c> it could not write its database in the test's directory.
+    /// </summary>
+    public bool Persistent { get; init; }
+
+    /// <summary>
     /// A production config to run as it is, but for what cannot be used on a test machine:
     /// each <c>listener PORT</c> moves to a free port on 127.0.0.1 (in order, see <see cref="ListenerPorts"/>),
     /// the files it names under /etc/mosquitto/ and its persistence location move into <see cref="Directory"/>
@@ -85,7 +92,7 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
         return $"""
             listener {Port} 127.0.0.1
             {tls}allow_anonymous true
-            persistence false
+            {(Persistent ? $"persistence true\npersistence_location {_directory}/\nuser {Environment.UserName}" : "persistence false")}
             log_dest stdout
             """;
     }

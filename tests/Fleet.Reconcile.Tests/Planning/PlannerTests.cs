@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Fleet.Compose.Model;
+using Fleet.Reconcile.Naming;
 using Fleet.Reconcile.Observed;
 using Fleet.Reconcile.Planning;
 using static Fleet.Reconcile.Tests.Planning.Stacks;
@@ -88,6 +89,20 @@ public sealed class PlannerTests
         Assert.Contains("start:web#1", plan.Find("remove:web#1")!.DependsOn);
         Assert.StartsWith("web1", plan.Find("create:web#1")!.Name, StringComparison.Ordinal);
         Assert.Equal("demo-web-1", plan.Find("rename:web#1")!.Name);
+    }
+
+    [Fact]
+    public void Plan_AfterAnInterruptedReplacement_ReplacesTheOriginalAgain_UnderTheSameTemporaryName()
+    {
+        // The engine restarted between create and rename: both stopped, the leftover's id sorting first.
+        var old = Stopped("web");
+        var leftover = Stopped("web", hash: "h2") with { Id = "0".PadRight(64, 'a'), Name = ComposeNaming.Temporary(old.Id, "demo-web-1") };
+
+        var plan = Planner.Create(Stack(Service("web", hash: "h2")), Engine(leftover, old));
+
+        Assert.Equal(["create:web#1", "stop:web#1", "start:web#1", "remove:web#1", "rename:web#1"], Ids(plan));
+        Assert.Equal(leftover.Name, plan.Find("create:web#1")!.Name);
+        Assert.Equal(old.Id, plan.Find("remove:web#1")!.ContainerId);
     }
 
     [Fact]
