@@ -89,6 +89,19 @@ internal static class DeviceEndpoints
             }
 
             // Credentials first: the device cannot reconnect to put anything back while its topics are cleared.
+            // The external broker's password file first of all: if it cannot be changed, the device stays, to retry.
+            if (services.GetService(typeof(MosquittoPasswordFile)) is MosquittoPasswordFile passwordFile)
+            {
+                try
+                {
+                    passwordFile.RemoveDevice(id);
+                }
+                catch (IOException ex)
+                {
+                    return ApiResults.NotReady(ex.Message);
+                }
+            }
+
             credentials.RemoveDevice(id);
             if (services.GetService(typeof(EmbeddedBroker)) is EmbeddedBroker broker)
             {
@@ -101,7 +114,8 @@ internal static class DeviceEndpoints
             return Results.NoContent();
         })
         .Produces(StatusCodes.Status204NoContent)
-        .Produces<ApiError>(StatusCodes.Status404NotFound);
+        .Produces<ApiError>(StatusCodes.Status404NotFound)
+        .Produces<ApiError>(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/devices/{id}/logs", async (string id, string? service, string? stack, int? tail, long? since, DeviceRegistry devices, DesiredStatePublisher publisher, CommandRelay relay, TimeProvider timeProvider, CancellationToken cancellationToken) =>
         {

@@ -13,6 +13,8 @@ namespace Fleet.Controller.Enrollment;
 /// <c>POST /api/v1/enroll</c>: exchanges an enrollment token for a device's broker credentials, the root
 /// key to pin and the current trust documents. Labels: the device's old ones (on re-enrollment), then the
 /// request's, then the token's, which win: they are the operator's word, the request is the device's.
+/// With an external mosquitto's password file configured, the device's line is written (and mosquitto
+/// reloaded) before the credentials are handed out; if that fails, the device is not enrolled.
 /// </summary>
 public sealed class EnrollmentService(
     TokenStore tokens,
@@ -20,7 +22,8 @@ public sealed class EnrollmentService(
     KeyStore keys,
     CredentialTable credentials,
     TrustPublisher trust,
-    Uri brokerUri)
+    Uri brokerUri,
+    MosquittoPasswordFile? passwordFile = null)
 {
     public async Task<ApiOutcome<EnrollmentResponse>> EnrollAsync(EnrollmentRequest request, CancellationToken cancellationToken)
     {
@@ -55,6 +58,18 @@ public sealed class EnrollmentService(
 
         var secret = DeviceSecret.Create();
         var hash = DeviceSecret.Hash(secret);
+        if (passwordFile is not null)
+        {
+            try
+            {
+                passwordFile.SetDevice(request.DeviceId, secret);
+            }
+            catch (IOException ex)
+            {
+                return ApiFailure.NotReady(ex.Message);
+            }
+        }
+
         var device = devices.Enroll(request.DeviceId, labels, hash);
         credentials.SetDevice(request.DeviceId, hash);
         await trust.PublishAsync(request.DeviceId, cancellationToken);

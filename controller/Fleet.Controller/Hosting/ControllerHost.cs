@@ -109,13 +109,22 @@ public static class ControllerHost
         services.AddSingleton<BundleSigner>();
         services.AddSingleton<CredentialTable>();
         services.AddSingleton<IBrokerCredentials>(sp => sp.GetRequiredService<CredentialTable>());
+        var passwordFile = options.ExternalBrokerPasswordFile is { Length: > 0 } passwd
+            ? new MosquittoPasswordFile(Path.GetFullPath(passwd), options.ExternalBrokerReload is { Length: > 0 } reload ? reload : null)
+            : null;
+        if (passwordFile is not null)
+        {
+            services.AddSingleton(passwordFile);
+        }
+
         services.AddSingleton(sp => new EnrollmentService(
             sp.GetRequiredService<TokenStore>(),
             sp.GetRequiredService<DeviceRegistry>(),
             sp.GetRequiredService<KeyStore>(),
             sp.GetRequiredService<CredentialTable>(),
             sp.GetRequiredService<TrustPublisher>(),
-            DeviceBrokerUri(options)));
+            DeviceBrokerUri(options),
+            passwordFile));
 
         if (options.ExternalBroker is { Length: > 0 } external)
         {

@@ -28,6 +28,12 @@ public sealed class ControllerOptions
 
     public string? ExternalBrokerPassword { get; set; }
 
+    /// <summary>The external mosquitto's device <c>password_file</c>: enrollment writes each device's line, delete removes it.</summary>
+    public string? ExternalBrokerPasswordFile { get; set; }
+
+    /// <summary>mosquitto's pid file, signalled with SIGHUP after each change so it rereads the password file.</summary>
+    public string? ExternalBrokerReload { get; set; }
+
     /// <summary>This instance's name in reply topics; by default a random one per start.</summary>
     public string? InstanceId { get; set; }
 
@@ -91,6 +97,8 @@ public sealed class ControllerOptions
             problems.Add("ExternalBrokerUsername: required with ExternalBroker (the controller's account on that broker)");
         }
 
+        problems.AddRange(ValidatePasswordFile());
+
         if (InstanceId is { Length: > 0 } instance && Protocol.Topics.DeviceId.Validate(instance) is { } invalid)
         {
             problems.Add($"InstanceId: {invalid.Replace("device id", "instance id", StringComparison.Ordinal)}");
@@ -107,6 +115,43 @@ public sealed class ControllerOptions
         }
 
         return problems;
+    }
+
+    private IEnumerable<string> ValidatePasswordFile()
+    {
+        if (ExternalBrokerPasswordFile is { Length: > 0 } file)
+        {
+            if (string.IsNullOrEmpty(ExternalBroker))
+            {
+                yield return "ExternalBrokerPasswordFile: only with ExternalBroker (the embedded broker keeps its own credentials)";
+            }
+
+            if (Directory.Exists(file))
+            {
+                yield return $"ExternalBrokerPasswordFile: '{file}' is a directory, not mosquitto's password_file";
+            }
+            else if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file))))
+            {
+                yield return $"ExternalBrokerPasswordFile: the directory of '{file}' does not exist";
+            }
+        }
+
+        if (ExternalBrokerReload is { Length: > 0 } reload)
+        {
+            if (string.IsNullOrEmpty(ExternalBrokerPasswordFile))
+            {
+                yield return "ExternalBrokerReload: only with ExternalBrokerPasswordFile (it makes mosquitto reread that file)";
+            }
+
+            if (!Path.IsPathFullyQualified(reload))
+            {
+                yield return $"ExternalBrokerReload: '{reload}' must be the absolute path of mosquitto's pid file (its pid_file setting)";
+            }
+            else if (!Directory.Exists(Path.GetDirectoryName(reload)))
+            {
+                yield return $"ExternalBrokerReload: the directory of '{reload}' does not exist (mosquitto's pid_file)";
+            }
+        }
     }
 
     private static void Range(List<string> problems, string name, int value, int min, int max)

@@ -36,6 +36,41 @@ public sealed class ControllerOptionsTests
     }
 
     [Fact]
+    public void Validate_PasswordFileAndReload_SayWhatIsWrong_OneLineEach()
+    {
+        var problems = new ControllerOptions
+        {
+            DataDirectory = "/tmp/x",
+            ExternalBrokerPasswordFile = "/no/such/dir/devices.passwd",
+            ExternalBrokerReload = "mosquitto.pid",
+        }.Validate();
+
+        Assert.Equal(
+            [
+                "ExternalBrokerPasswordFile: only with ExternalBroker (the embedded broker keeps its own credentials)",
+                "ExternalBrokerPasswordFile: the directory of '/no/such/dir/devices.passwd' does not exist",
+                "ExternalBrokerReload: 'mosquitto.pid' must be the absolute path of mosquitto's pid file (its pid_file setting)",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Validate_PasswordFileWithReload_InExistingDirectories_IsUsable()
+    {
+        Assert.Empty(new ControllerOptions
+        {
+            DataDirectory = "/tmp/x",
+            ExternalBroker = "mqtt://127.0.0.1:1884",
+            ExternalBrokerUsername = "fleet-controller",
+            ExternalBrokerPasswordFile = Path.Combine(Path.GetTempPath(), "devices.passwd"),
+            ExternalBrokerReload = Path.Combine(Path.GetTempPath(), "mosquitto.pid"),
+        }.Validate());
+        Assert.Equal(
+            ["ExternalBrokerReload: only with ExternalBrokerPasswordFile (it makes mosquitto reread that file)"],
+            new ControllerOptions { DataDirectory = "/tmp/x", ExternalBrokerReload = "/tmp/mosquitto.pid" }.Validate());
+    }
+
+    [Fact]
     public void Configure_WithANonNumberForAPort_IsOneLineNamingIt()
     {
         var options = RunCommand.Configure(new Dictionary<string, string?> { ["DataDirectory"] = "/tmp/x", ["MqttPort"] = "abc" }, null, out var problems);

@@ -30,7 +30,8 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
     /// each <c>listener PORT</c> moves to a free port on 127.0.0.1 (in order, see <see cref="ListenerPorts"/>),
     /// the files it names under /etc/mosquitto/ and its persistence location move into <see cref="Directory"/>
     /// (the files beside the config, such as ACLs, are copied there; password files are the test's to make),
-    /// logs go to stdout, and it runs as the test's user instead of dropping privileges to <c>mosquitto</c>.
+    /// logs go to stdout, it writes its pid to <see cref="PidFile"/>, and it runs as the test's user instead of
+    /// dropping privileges to <c>mosquitto</c>.
     /// </summary>
     public string? ConfigFile { get; init; }
 
@@ -39,6 +40,9 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
 
     /// <summary>The free ports the listeners of <see cref="ConfigFile"/> run on, in the order the file declares them.</summary>
     public IReadOnlyList<int> ListenerPorts => _listenerPorts ??= ConfigFile is null ? [Port] : AllocatePorts(ConfigFile);
+
+    /// <summary>With <see cref="ConfigFile"/>, the broker's pid file (its <c>pid_file</c>): SIGHUP to that pid reloads password and ACL files.</summary>
+    public string PidFile => Path.Combine(_directory, "mosquitto.pid");
 
     public string Output => _process?.Output ?? "";
 
@@ -124,6 +128,7 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
             {
                 _ when ListenerLine().IsMatch(line) => $"listener {ListenerPorts[listener++]} 127.0.0.1",
                 ["persistence_location", _] => $"persistence_location {data}/",
+                ["pid_file", _] => "",
                 ["log_dest", ..] => "log_dest stdout",
                 [var option, var path] when path.StartsWith("/etc/mosquitto/", StringComparison.Ordinal) =>
                     $"{option} {Path.Combine(_directory, Path.GetFileName(path))}",
@@ -132,6 +137,7 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
         }
 
         lines.Add($"user {Environment.UserName}");
+        lines.Add($"pid_file {PidFile}");
         var text = string.Join('\n', lines) + "\n";
         Assert.DoesNotMatch(@"(?m)^[^#]*\s/(etc|var)/", text);
         return text;

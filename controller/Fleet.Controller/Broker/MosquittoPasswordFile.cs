@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Fleet.Controller.Broker;
+
+/// <summary>
+/// Puts enrolled devices' credentials into an external mosquitto's <c>password_file</c>
+/// (<c>ExternalBrokerPasswordFile</c>) and makes mosquitto reread it (<c>ExternalBrokerReload</c>: its
+/// pid file, signalled with SIGHUP, what <c>systemctl reload mosquitto</c> does). The file is replaced
+/// whole (temporary file beside it, then rename, with the old file's mode), so mosquitto never reads
+/// half of it. Writes are serialised within this process; one controller instance should own the file.
+/// </summary>
+public sealed class MosquittoPasswordFile(string path, string? reloadPidFile)
+{
+    private const int SigHup = 1;
+    private const UnixFileMode NewFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+    private readonly Lock _lock = new();
+
+    public string Path => path;
+
+    /// <summary>Adds or replaces the device's line with a hash of <paramref name="secret"/>, then reloads mosquitto.</summary>
+    /// <exception cref="IOException">The file could not be written or mosquitto not be signalled; the message names the setting.</exception>
+    public void SetDevice(string deviceId, string secret) => Update(deviceId, $"{deviceId}:{MosquittoPasswordHash.Create(secret)}");
+
+    /// <summary>Removes the device's line (if any), then reloads mosquitto: its next connect is refused.</summary>
+    /// <exception cref="IOException">The file could not be written or mosquitto not be signalled; the message names the setting.</exception>
+    public void RemoveDevice(string deviceId) => Update(deviceId, replacement: null);
+
+    private void Update(string deviceId, string? replacement)
+    {
+        lock (_lock)
+        {
+            try
+            {
+                Rewrite(deviceId, replacement);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"ExternalBrokerPasswordFile: cannot write {path}: {ex.Message}", ex);
+            }
+
+            Reload();
+        }
+    }
+
+    private void Rewrite(string deviceId, string? replacement)
+    {
+        var exists = File.Exists(path);
+        var lines = exists ? File.ReadAllLines(path).ToList() : [];
+        lines.RemoveAll(line => line.StartsWith(deviceId + ":", StringComparison.Ordinal));
+        if (replacement is not null)
+        {
+            lines.Add(replacement);
+        }
+
+        var mode = exists ? File.GetUnixFileMode(path) : NewFileMode;
+        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode }))
+            {
+                var text = Encoding.UTF8.GetBytes(lines.Count == 0 ? "" : string.Join('\n', lines) + "\n");
+                stream.Write(text);
+                stream.Flush(flushToDisk: true);
+            }
+
+            // The create mode is masked by the umask; the old file's mode is what mosquitto's group needs.
+            File.SetUnixFileMode(temporary, mode);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private void Reload()
+    {
+        if (reloadPidFile is null)
+        {
+            return;
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(reloadPidFile).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"ExternalBrokerReload: cannot read mosquitto's pid file {reloadPidFile}: {ex.Message}", ex);
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid < 2)
+        {
+            throw new IOException($"ExternalBrokerReload: {reloadPidFile} holds '{text}', not a process id");
+        }
+
+        if (Kill(pid, SigHup) != 0)
+        {
+            throw new IOException($"ExternalBrokerReload: cannot signal mosquitto (pid {pid} from {reloadPidFile}): errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

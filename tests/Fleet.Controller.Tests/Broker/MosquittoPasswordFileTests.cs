@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Fleet.Controller.Broker;
+
+namespace Fleet.Controller.Tests.Broker;
+
+/// <summary>The hash format against the real mosquitto_passwd, and the file's rewrite rules.</summary>
+public sealed class MosquittoPasswordFileTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fleet-passwd-").FullName;
+
+    private string PasswordFile => Path.Combine(_directory, "devices.passwd");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Verify_AcceptsTheLineMosquittoPasswdWrote_AndRefusesAnotherSecret()
+    {
+        var secret = DeviceSecret.Create();
+        var hash = MosquittoPasswd("pi-1", secret)["pi-1"];
+
+        Assert.True(MosquittoPasswordHash.Verify(secret, hash));
+        Assert.False(MosquittoPasswordHash.Verify(secret + "x", hash));
+    }
+
+    [Fact]
+    public void Create_WithMosquittoPasswdsSalt_GivesExactlyItsLine()
+    {
+        var secret = DeviceSecret.Create();
+        var theirs = MosquittoPasswd("pi-1", secret)["pi-1"];
+        var parts = theirs.Split('$');
+
+        var ours = MosquittoPasswordHash.Create(secret, Convert.FromBase64String(parts[3]), int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
+    public void Create_HasMosquittoPasswdsShape_IterationsSaltAndHashLengths()
+    {
+        var theirs = MosquittoPasswd("pi-1", "s")["pi-1"];
+        var ours = MosquittoPasswordHash.Create("s");
+
+        var shape = new Regex(@"^\$7\$101\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$");
+        Assert.Matches(shape, theirs);
+        Assert.Matches(shape, ours);
+        Assert.NotEqual(ours, MosquittoPasswordHash.Create("s"));
+    }
+
+    [Fact]
+    public void SetDevice_ReplacesOnlyThatDevicesLine_KeepsTheOthersAndTheFilesMode()
+    {
+        var keep = DeviceSecret.Create();
+        MosquittoPasswd("pi-2", keep);
+        File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+
+        file.SetDevice("pi-1", "first");
+        file.SetDevice("pi-1", "second");
+
+        var lines = Read();
+        Assert.Equal(["pi-2", "pi-1"], lines.Keys);
+        Assert.True(MosquittoPasswordHash.Verify(keep, lines["pi-2"]));
+        Assert.True(MosquittoPasswordHash.Verify("second", lines["pi-1"]));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(PasswordFile));
+        Assert.Equal([PasswordFile], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void SetDevice_ThenMosquittoPasswd_CheckingTheFile_KeepsOurLine()
+    {
+        // mosquitto_passwd parses every line of the file to rewrite it: ours must be lines it reads.
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+        file.SetDevice("pi-1", "ours");
+
+        MosquittoPasswd("pi-2", "theirs");
+
+        var lines = Read();
+        Assert.True(MosquittoPasswordHash.Verify("ours", lines["pi-1"]));
+        Assert.True(MosquittoPasswordHash.Verify("theirs", lines["pi-2"]));
+    }
+
+    [Fact]
+    public void RemoveDevice_DropsItsLine_AndAnUnknownDeviceChangesNothing()
+    {
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+        file.SetDevice("pi-1", "a");
+        file.SetDevice("pi-10", "b");
+
+        file.RemoveDevice("pi-1");
+        file.RemoveDevice("pi-3");
+
+        Assert.Equal(["pi-10"], Read().Keys);
+    }
+
+    [Fact]
+    public void Reload_WithAPidFileThatHoldsNoPid_IsOneLineNamingTheSetting()
+    {
+        var pidFile = Path.Combine(_directory, "mosquitto.pid");
+        File.WriteAllText(pidFile, "nope\n");
+        var file = new MosquittoPasswordFile(PasswordFile, pidFile);
+
+        var error = Assert.Throws<IOException>(() => file.SetDevice("pi-1", "a"));
+
+        Assert.StartsWith("ExternalBrokerReload: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    private Dictionary<string, string> Read() => File.ReadAllLines(PasswordFile)
+        .Select(line => line.Split(':', 2))
+        .ToDictionary(parts => parts[0], parts => parts[1]);
+
+    /// <summary>Adds (or replaces) a user in the test's password file with the real mosquitto_passwd; the file's lines after.</summary>
+    private Dictionary<string, string> MosquittoPasswd(string user, string secret)
+    {
+        var start = new ProcessStartInfo("mosquitto_passwd") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in File.Exists(PasswordFile) ? ["-b", PasswordFile, user, secret] : new[] { "-c", "-b", PasswordFile, user, secret })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "mosquitto_passwd did not finish");
+        Assert.True(process.ExitCode == 0, $"mosquitto_passwd: {output}");
+        return Read();
+    }
+}
