@@ -35,6 +35,16 @@ ensure_engine() {
     for _ in $(seq 1 60); do engine_up && break; sleep 1; done
     engine_up || { host_log "dockerd did not answer within 60 s; see $logfile"; tail -20 "$logfile" >&2; return 1; }
   fi
+  # A dockerd started elsewhere with --bridge none deletes the host's docker0, and the running engine
+  # then fails every container on the default network; put the bridge back as dockerd made it.
+  if have_cmd ip && ! ip link show docker0 >/dev/null 2>&1 \
+     && docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}' >/dev/null 2>&1; then
+    local gateway subnet
+    gateway="$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')"
+    subnet="$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Subnet}}')"
+    host_log "docker0 is missing; recreating it as ${gateway}/${subnet#*/}"
+    ip link add docker0 type bridge && ip addr add "${gateway}/${subnet#*/}" dev docker0 && ip link set docker0 up
+  fi
   host_log "engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 }
 

@@ -1,5 +1,6 @@
 using Fleet.IntegrationTests.Controller;
 using Fleet.IntegrationTests.Infrastructure;
+using Fleet.Protocol.Api;
 
 namespace Fleet.IntegrationTests.EndToEnd;
 
@@ -63,6 +64,16 @@ public class ThreeDeviceFleet : IAsyncLifetime
         {
             var index = _devices.Count;
             _devices.Add(await FleetDevice.EnrollAndStartAsync(Controller, $"{Name}-d{index}", engine, AgentSettings, ("e2e", Name), ("e2e-device", $"d{index}")));
+        }
+
+        // Tests start from a fleet whose devices are all up: an agent stopped before it even installed its
+        // signal handlers would die of the signal, and a rollout orders its target online devices first.
+        foreach (var device in _devices)
+        {
+            await Eventually.TrueAsync(
+                () => Controller.GetAsync($"/api/v1/devices/{device.Id}", ApiJsonContext.Default.DeviceDetail).GetAwaiter().GetResult().Device.Online,
+                TimeSpan.FromSeconds(60),
+                () => $"{device.Id} is online at the controller; agent:\n{device.Output}");
         }
     }
 

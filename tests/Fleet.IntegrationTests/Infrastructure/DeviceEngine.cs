@@ -85,8 +85,34 @@ internal sealed class DeviceEngine : IAsyncDisposable
     {
         await _dockerd.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(60));
         await _dockerd.DisposeAsync();
+
+        // dockerd 20.10, started again with --bridge X, clears its stale default network and then deletes
+        // the host's docker0 by name, whatever bridge it uses: the main engine's default network would be
+        // gone. Put docker0 back the moment it disappears, until this engine answers and a little after.
+        var docker0 = (await ExternalProcess.RunAsync("ip", TimeSpan.FromSeconds(30), "-o", "-4", "addr", "show", "docker0")).Output
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).FirstOrDefault();
+        using var guarding = new CancellationTokenSource();
+        var guard = docker0 is null ? Task.CompletedTask : KeepBridgeAsync("docker0", docker0, guarding.Token);
         _dockerd = ExternalProcess.Start("dockerd", _arguments);
         await AnsweringAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await guarding.CancelAsync();
+        await guard;
+    }
+
+    private static async Task KeepBridgeAsync(string name, string address, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if ((await ExternalProcess.RunAsync("ip", TimeSpan.FromSeconds(30), "link", "show", name)).ExitCode != 0)
+            {
+                await Ip("link", "add", name, "type", "bridge");
+                await Ip("addr", "add", address, "dev", name);
+                await Ip("link", "set", name, "up");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        }
     }
 
     /// <summary>Runs <c>docker -H SOCKET ARGS</c> to its end.</summary>
