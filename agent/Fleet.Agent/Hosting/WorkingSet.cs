@@ -47,26 +47,20 @@ public sealed class WorkingSet
         return true;
     }
 
-    /// <summary>Collects and compacts the heap, returning its free space, then pages out the read-only file mappings; returns the bytes advised.</summary>
-    public static long Trim()
+    /// <summary>Collects and compacts the heap, returning its free space, then pages out the read-only file mappings.</summary>
+    public static void Trim()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (!OperatingSystem.IsLinux())
         {
-            return 0;
+            return;
         }
 
-        long advised = 0;
         foreach (var (start, length) in ReadOnlyFileMappings(File.ReadLines("/proc/self/maps")))
         {
             // A kernel without MADV_PAGEOUT (before 5.4) answers EINVAL: nothing happens, which is fine.
-            if (Madvise((nint)start, (nuint)length, MadvPageout) == 0)
-            {
-                advised += length;
-            }
+            _ = Madvise((nint)start, (nuint)length, MadvPageout);
         }
-
-        return advised;
     }
 
     /// <summary>The mappings of <c>/proc/self/maps</c> lines that are backed by a file and not writable.</summary>
