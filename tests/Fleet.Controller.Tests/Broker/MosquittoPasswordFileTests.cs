@@ -131,6 +131,32 @@ public sealed class MosquittoPasswordFileTests : IDisposable
     }
 
     [Fact]
+    public void SetDevice_WhileMosquittoPasswdWritesUnderTheLockInAnotherProcess_KeepsEveryLine()
+    {
+        // The documented hand procedure, run in a loop by another process while this one enrolls.
+        File.WriteAllText(PasswordFile, "");
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+        using var other = Process.Start(new ProcessStartInfo(
+            "sh",
+            ["-c", "for i in $(seq 0 99); do flock \"$1.lock\" mosquitto_passwd -b \"$1\" \"op-$i\" s || exit 1; done", "sh", PasswordFile])
+        {
+            RedirectStandardError = true,
+        })!;
+
+        for (var i = 0; i < 100; i++)
+        {
+            file.SetDevice($"ctl-{i}", "s");
+        }
+
+        var errors = other.StandardError.ReadToEnd();
+        Assert.True(other.WaitForExit(TimeSpan.FromSeconds(60)), "the mosquitto_passwd loop did not finish");
+        Assert.True(other.ExitCode == 0, errors);
+        string[] writers = ["ctl", "op"];
+        var expected = writers.SelectMany(writer => Enumerable.Range(0, 100).Select(i => $"{writer}-{i}")).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, Read().Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void SetDevice_WhileAnotherProcessHoldsTheLockPastTheTimeout_FailsNamingTheSetting_AndLeavesTheFile()
     {
         var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, lockTimeout: TimeSpan.FromMilliseconds(300));
