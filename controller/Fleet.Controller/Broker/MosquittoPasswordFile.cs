@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -9,15 +10,25 @@ namespace Fleet.Controller.Broker;
 /// (<c>ExternalBrokerPasswordFile</c>) and makes mosquitto reread it (<c>ExternalBrokerReload</c>: its
 /// pid file, signalled with SIGHUP, what <c>systemctl reload mosquitto</c> does). The file is replaced
 /// whole (temporary file beside it, then rename, with the old file's mode), so mosquitto never reads
-/// half of it. Writes are serialised within this process; one controller instance should own the file.
+/// half of it. Each read-modify-write holds an exclusive <c>flock</c> on <see cref="LockPath"/>, so
+/// controller instances sharing the file (and operators running <c>flock FILE.lock mosquitto_passwd ...</c>)
+/// never lose each other's lines.
 /// </summary>
-public sealed class MosquittoPasswordFile(string path, string? reloadPidFile)
+public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, TimeSpan? lockTimeout = null)
 {
     private const int SigHup = 1;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int WouldBlock = 11; // EAGAIN = EWOULDBLOCK on Linux
     private const UnixFileMode NewFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+    private const UnixFileMode LockFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+    private static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
     private readonly Lock _lock = new();
 
     public string Path => path;
+
+    /// <summary>The file every writer locks around its read-modify-write: <c>&lt;password file&gt;.lock</c>.</summary>
+    public string LockPath => path + ".lock";
 
     /// <summary>Adds or replaces the device's line with a hash of <paramref name="secret"/>, then reloads mosquitto.</summary>
     /// <exception cref="IOException">The file could not be written or mosquitto not be signalled; the message names the setting.</exception>
@@ -33,7 +44,10 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile)
         {
             try
             {
-                Rewrite(deviceId, replacement);
+                using (AcquireFileLock())
+                {
+                    Rewrite(deviceId, replacement);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -42,6 +56,56 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile)
 
             Reload();
         }
+    }
+
+    /// <summary>
+    /// Waits (bounded) for the exclusive flock on <see cref="LockPath"/>; disposing the stream releases it.
+    /// .NET opens a <see cref="FileShare.None"/> stream with <c>flock(LOCK_EX|LOCK_NB)</c> on Unix and fails with
+    /// EWOULDBLOCK while another holds it, so this polls. The explicit flock after the open keeps the lock when
+    /// .NET's own locking is switched off (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>); on an fd that holds it, it is a no-op.
+    /// </summary>
+    private FileStream AcquireFileLock()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var timeout = lockTimeout ?? DefaultLockTimeout;
+        while (true)
+        {
+            var stream = TryLock();
+            if (stream is not null)
+            {
+                return stream;
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > timeout)
+            {
+                throw new IOException($"{LockPath} is locked by another writer for over {timeout.TotalSeconds:0.#} s");
+            }
+
+            // A rewrite takes milliseconds; a short random pause keeps two waiting writers from retrying in step.
+            Thread.Sleep(Random.Shared.Next(2, 20));
+        }
+    }
+
+    private FileStream? TryLock()
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(LockPath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, UnixCreateMode = LockFileMode });
+        }
+        catch (IOException ex) when (ex.HResult == WouldBlock)
+        {
+            return null;
+        }
+
+        if (Flock(stream.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
+        {
+            return stream;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        stream.Dispose();
+        return errno == WouldBlock ? null : throw new IOException($"cannot lock {LockPath}: errno {errno}");
     }
 
     private void Rewrite(string deviceId, string? replacement)
@@ -105,4 +169,7 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile)
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
+
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static extern int Flock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int operation);
 }

@@ -63,7 +63,7 @@ public sealed class MosquittoPasswordFileTests : IDisposable
         Assert.True(MosquittoPasswordHash.Verify(keep, lines["pi-2"]));
         Assert.True(MosquittoPasswordHash.Verify("second", lines["pi-1"]));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(PasswordFile));
-        Assert.Equal([PasswordFile], Directory.GetFiles(_directory));
+        Assert.Equal([PasswordFile, file.LockPath], Directory.GetFiles(_directory).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -104,6 +104,85 @@ public sealed class MosquittoPasswordFileTests : IDisposable
 
         Assert.StartsWith("ExternalBrokerReload: ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void SetDevice_FromTwoWritersAtOnce_KeepsEveryWritersLines()
+    {
+        // Two instances stand for two controller processes: each has its own in-process lock, so only
+        // the flock on the lock file keeps one's read-modify-write from overwriting the other's.
+        string[] names = ["a", "b"];
+        var writers = names.Select(name => (Name: name, File: new MosquittoPasswordFile(PasswordFile, reloadPidFile: null))).ToList();
+        using var start = new Barrier(writers.Count);
+
+        var threads = writers.Select(writer => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < 150; i++)
+            {
+                writer.File.SetDevice($"{writer.Name}-{i}", "s");
+            }
+        })).ToList();
+        threads.ForEach(thread => thread.Start());
+        Assert.All(threads, thread => Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "a writer did not finish"));
+
+        var expected = writers.SelectMany(writer => Enumerable.Range(0, 150).Select(i => $"{writer.Name}-{i}")).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, Read().Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SetDevice_WhileMosquittoPasswdWritesUnderTheLockInAnotherProcess_KeepsEveryLine()
+    {
+        // The documented hand procedure, run in a loop by another process while this one enrolls.
+        File.WriteAllText(PasswordFile, "");
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+        using var other = Process.Start(new ProcessStartInfo(
+            "sh",
+            ["-c", "for i in $(seq 0 99); do flock \"$1.lock\" mosquitto_passwd -b \"$1\" \"op-$i\" s || exit 1; done", "sh", PasswordFile])
+        {
+            RedirectStandardError = true,
+        })!;
+
+        for (var i = 0; i < 100; i++)
+        {
+            file.SetDevice($"ctl-{i}", "s");
+        }
+
+        var errors = other.StandardError.ReadToEnd();
+        Assert.True(other.WaitForExit(TimeSpan.FromSeconds(60)), "the mosquitto_passwd loop did not finish");
+        Assert.True(other.ExitCode == 0, errors);
+        string[] writers = ["ctl", "op"];
+        var expected = writers.SelectMany(writer => Enumerable.Range(0, 100).Select(i => $"{writer}-{i}")).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, Read().Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SetDevice_WhileAnotherProcessHoldsTheLockPastTheTimeout_FailsNamingTheSetting_AndLeavesTheFile()
+    {
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, lockTimeout: TimeSpan.FromMilliseconds(300));
+        file.SetDevice("pi-1", "a");
+        var before = File.ReadAllText(PasswordFile);
+
+        // util-linux flock(1), as an operator would run mosquitto_passwd under it: holds the lock until its stdin closes.
+        using var holder = Process.Start(new ProcessStartInfo("flock", [file.LockPath, "-c", "echo locked; cat >/dev/null"]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
+        try
+        {
+            Assert.Equal("locked", holder.StandardOutput.ReadLine());
+
+            var error = Assert.Throws<IOException>(() => file.SetDevice("pi-2", "b"));
+
+            Assert.StartsWith("ExternalBrokerPasswordFile: ", error.Message, StringComparison.Ordinal);
+            Assert.Contains(file.LockPath, error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, File.ReadAllText(PasswordFile));
+        }
+        finally
+        {
+            holder.StandardInput.Close();
+            Assert.True(holder.WaitForExit(TimeSpan.FromSeconds(10)), "flock did not exit");
+        }
+
+        file.SetDevice("pi-2", "b");
+        Assert.Equal(["pi-1", "pi-2"], Read().Keys);
     }
 
     private Dictionary<string, string> Read() => File.ReadAllLines(PasswordFile)

@@ -11,39 +11,53 @@ namespace Fleet.IntegrationTests.Controller;
 
 /// <summary>
 /// The controller against real mosquitto running deploy/mosquitto/mosquitto.conf, with
-/// ExternalBrokerPasswordFile and ExternalBrokerReload: enrollment puts the device into mosquitto's
-/// password file and reloads it, so the returned credentials work there; delete takes them out.
+/// ExternalBrokerPasswordFile: enrollment puts the device into mosquitto's password file and mosquitto
+/// rereads it, so the returned credentials work there; delete takes them out. How mosquitto learns of
+/// the change is the subclass's: the controller's SIGHUP or deploy/compose's watcher.
 /// </summary>
-public sealed class ControllerMosquittoCredentialsTests : IAsyncLifetime
+public abstract class ControllerMosquittoCredentialsTests : IAsyncLifetime
 {
-    private readonly MosquittoBroker _mosquitto = new() { ConfigFile = Path.Combine(RepoPaths.Root, "deploy", "mosquitto", "mosquitto.conf") };
     private readonly string _controllerSecret = DeviceSecret.Create();
+    private readonly bool _controllerReloads;
     private RunningController _controller = null!;
 
-    // The config declares the device listener first, the controllers' second.
-    private int DevicePort => _mosquitto.ListenerPorts[0];
+    /// <param name="controllerReloads">ExternalBrokerReload set to mosquitto's pid file; otherwise mosquitto runs under reload-on-change.sh.</param>
+    protected ControllerMosquittoCredentialsTests(bool controllerReloads)
+    {
+        _controllerReloads = controllerReloads;
+        Mosquitto = new()
+        {
+            ConfigFile = Path.Combine(RepoPaths.Root, "deploy", "mosquitto", "mosquitto.conf"),
+            ReloadOnChange = controllerReloads ? null : ["devices.passwd"],
+        };
+    }
 
-    private string DevicesPasswordFile => Path.Combine(_mosquitto.Directory, "devices.passwd");
+    protected MosquittoBroker Mosquitto { get; }
+
+    // The config declares the device listener first, the controllers' second.
+    private int DevicePort => Mosquitto.ListenerPorts[0];
+
+    private string DevicesPasswordFile => Path.Combine(Mosquitto.Directory, "devices.passwd");
 
     public async Task InitializeAsync()
     {
         // The controllers' file by the README's batch procedure; the devices' one starts empty: the controller fills it.
-        var controllers = Path.Combine(_mosquitto.Directory, "controllers.passwd");
+        var controllers = Path.Combine(Mosquitto.Directory, "controllers.passwd");
         await File.WriteAllTextAsync(controllers, $"{CredentialTable.ControllerUserName}:{_controllerSecret}\n");
         var (code, output) = await ExternalProcess.RunAsync("mosquitto_passwd", TimeSpan.FromSeconds(30), "-U", controllers);
         Assert.True(code == 0, $"mosquitto_passwd -U: {output}");
         await File.WriteAllTextAsync(DevicesPasswordFile, "");
         File.SetUnixFileMode(DevicesPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        await _mosquitto.StartAsync();
+        await Mosquitto.StartAsync();
 
         _controller = await RunningController.StartAsync(options =>
         {
-            options.ExternalBroker = $"mqtt://127.0.0.1:{_mosquitto.ListenerPorts[1]}";
+            options.ExternalBroker = $"mqtt://127.0.0.1:{Mosquitto.ListenerPorts[1]}";
             options.ExternalBrokerUsername = CredentialTable.ControllerUserName;
             options.ExternalBrokerPassword = _controllerSecret;
             options.BrokerUri = $"mqtt://127.0.0.1:{DevicePort}";
             options.ExternalBrokerPasswordFile = DevicesPasswordFile;
-            options.ExternalBrokerReload = _mosquitto.PidFile;
+            options.ExternalBrokerReload = _controllerReloads ? Mosquitto.PidFile : null;
         });
         await _controller.InitKeysAsync();
     }
@@ -51,7 +65,7 @@ public sealed class ControllerMosquittoCredentialsTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _controller.DisposeAsync();
-        await _mosquitto.DisposeAsync();
+        await Mosquitto.DisposeAsync();
     }
 
     [Fact]
@@ -67,7 +81,7 @@ public sealed class ControllerMosquittoCredentialsTests : IAsyncLifetime
                 new DeviceStatus { DeviceId = "pi-1", AgentVersion = "0.1.0", Seq = 7, ReportedAt = DateTimeOffset.UtcNow, Phase = DeploymentPhases.Idle },
                 ProtocolJsonContext.Default.DeviceStatus);
             var published = await device.TryPublishAsync(DeviceTopics.Status("pi-1"), status, retain: true);
-            Assert.True(published.IsSuccess, $"publish own status: {published.ReasonCode}\n{_mosquitto.Output}");
+            Assert.True(published.IsSuccess, $"publish own status: {published.ReasonCode}\n{Mosquitto.Output}");
             await Eventually.TrueAsync(
                 () => _controller.GetAsync("/api/v1/devices/pi-1", ApiJsonContext.Default.DeviceDetail).GetAwaiter().GetResult().Status?.Seq == 7,
                 TimeSpan.FromSeconds(10),
@@ -81,7 +95,7 @@ public sealed class ControllerMosquittoCredentialsTests : IAsyncLifetime
         await Eventually.TrueAsync(
             () => TryConnect(enrolled.Broker.Username, enrolled.Broker.Password) == MqttClientConnectResultCode.NotAuthorized,
             TimeSpan.FromSeconds(10),
-            () => $"after delete and reload, mosquitto refuses the device; broker:\n{_mosquitto.Output}");
+            () => $"after delete and reload, mosquitto refuses the device; broker:\n{Mosquitto.Output}");
     }
 
     [Fact]
@@ -102,7 +116,7 @@ public sealed class ControllerMosquittoCredentialsTests : IAsyncLifetime
         return result.ResultCode;
     }
 
-    /// <summary>mosquitto rereads its password file on SIGHUP in its own loop, a moment after the signal.</summary>
+    /// <summary>mosquitto rereads its password file on SIGHUP in its own loop, a moment after the signal (and the watcher polls).</summary>
     private async Task<MqttProbe> ConnectWhenAcceptedAsync(string user, string password)
     {
         MqttProbe? connected = null;
@@ -120,7 +134,7 @@ public sealed class ControllerMosquittoCredentialsTests : IAsyncLifetime
                 return false;
             },
             TimeSpan.FromSeconds(10),
-            () => $"mosquitto accepts {user} with its enrolled credentials; broker:\n{_mosquitto.Output}");
+            () => $"mosquitto accepts {user} with its enrolled credentials; broker:\n{Mosquitto.Output}");
         return connected!;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Fleet.IntegrationTests.Infrastructure;
 
 namespace Fleet.IntegrationTests.Deploy;
@@ -17,7 +18,7 @@ public sealed class ComposeFileTests
         var (code, output) = await ComposeConfigAsync(new Dictionary<string, string> { ["FLEET_BROKER_SECRET"] = "s3cret", ["FLEET_PUBLIC_HOST"] = "broker.example" });
 
         Assert.True(code == 0, output);
-        foreach (var file in new[] { "mosquitto.conf", "devices.acl", "controllers.acl" })
+        foreach (var file in new[] { "mosquitto.conf", "devices.acl", "controllers.acl", "reload-on-change.sh" })
         {
             var source = Path.Combine(RepoPaths.Root, "deploy", "mosquitto", file);
             Assert.True(File.Exists(source), source);
@@ -30,6 +31,29 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public async Task Config_SharesTheDevicePasswordFileOfMosquittoConf_WithTheControllerThatKeepsIt()
+    {
+        var (code, output) = await ComposeConfigAsync(new Dictionary<string, string> { ["FLEET_BROKER_SECRET"] = "s3cret", ["FLEET_PUBLIC_HOST"] = "broker.example" });
+        Assert.True(code == 0, output);
+
+        // Where mosquitto.conf looks for the device passwords is the shared volume, in both containers.
+        var passwordFile = File.ReadLines(Path.Combine(RepoPaths.Root, "deploy", "mosquitto", "mosquitto.conf"))
+            .Select(line => line.Split(' ', 2))
+            .Single(words => words[0] == "password_file" && words[1].Contains("devices", StringComparison.Ordinal))[1];
+        Assert.Equal(2, CountOf(output, $"device-credentials:{Path.GetDirectoryName(passwordFile)}:rw"));
+        Assert.Contains($"FLEET_CONTROLLER__ExternalBrokerPasswordFile: {passwordFile}", output, StringComparison.Ordinal);
+        Assert.Contains($"RELOAD_WATCH: {passwordFile}", output, StringComparison.Ordinal);
+
+        // mosquitto runs under the watcher, and the controller does not try to signal it.
+        Assert.Contains(Path.Combine(RepoPaths.Root, "deploy", "mosquitto", "reload-on-change.sh") + ":/usr/local/bin/reload-on-change:ro", output, StringComparison.Ordinal);
+        Assert.Contains(
+            "exec /bin/sh /usr/local/bin/reload-on-change /usr/sbin/mosquitto -c /etc/mosquitto/mosquitto.conf",
+            Regex.Replace(output, @"\s+", " "), // docker-compose folds the long entrypoint line
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("ExternalBrokerReload", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Config_WithoutTheBrokerSecret_IsRefused()
     {
         var (code, output) = await ComposeConfigAsync(new Dictionary<string, string> { ["FLEET_PUBLIC_HOST"] = "broker.example" });
@@ -37,6 +61,8 @@ public sealed class ComposeFileTests
         Assert.True(code != 0, output);
         Assert.Contains("FLEET_BROKER_SECRET", output, StringComparison.Ordinal);
     }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     private static async Task<(int ExitCode, string Output)> ComposeConfigAsync(Dictionary<string, string> environment)
     {

@@ -35,6 +35,13 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
     /// </summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>
+    /// Files (names in <see cref="Directory"/>) to run mosquitto under deploy/mosquitto/reload-on-change.sh for, as
+    /// deploy/compose does: in busybox's sh with its tools (the eclipse-mosquitto image's), polling every 0.2 s and
+    /// sending mosquitto SIGHUP when one changes. The stop methods then signal the script, which stops mosquitto.
+    /// </summary>
+    public IReadOnlyList<string>? ReloadOnChange { get; init; }
+
     /// <summary>Where the broker's files live; a test writes its password files here.</summary>
     public string Directory => _directory;
 
@@ -53,7 +60,16 @@ public sealed partial class MosquittoBroker : IAsyncLifetime
     {
         var config = Path.Combine(_directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, ConfigFile is null ? BareConfig() : RewriteConfig(ConfigFile));
-        _process = ExternalProcess.Start("mosquitto", "-c", config);
+        _process = ReloadOnChange is { } watched
+            ? ExternalProcess.Start(
+                "busybox",
+                new Dictionary<string, string> { ["RELOAD_WATCH"] = string.Join(' ', watched.Select(file => Path.Combine(_directory, file))), ["RELOAD_INTERVAL"] = "0.2" },
+                "sh",
+                Path.Combine(RepoPaths.Root, "deploy", "mosquitto", "reload-on-change.sh"),
+                "mosquitto",
+                "-c",
+                config)
+            : ExternalProcess.Start("mosquitto", "-c", config);
         foreach (var port in ListenerPorts)
         {
             await FreePort.WaitListeningAsync(port, TimeSpan.FromSeconds(15), () => _process.Output);
