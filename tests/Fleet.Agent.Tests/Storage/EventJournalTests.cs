@@ -112,11 +112,7 @@ public sealed class EventJournalTests
     {
         using var dir = new TempDirectory();
         using var database = AgentDatabase.Open(dir.Path, _time).Database!;
-        var journal = new EventJournal(database, _time, keepAcknowledged: 5);
-        for (var i = 0; i < 12; i++)
-        {
-            journal.Append(Draft("applying", 1));
-        }
+        var journal = Appended(database, 12, keepAcknowledged: 5);
 
         journal.Acknowledge(journal.Pending(10));
         var resend = journal.Requeue(afterSeq: 6, throughSeq: 9);
@@ -130,11 +126,7 @@ public sealed class EventJournalTests
     {
         using var dir = new TempDirectory();
         using var database = AgentDatabase.Open(dir.Path, _time).Database!;
-        var journal = new EventJournal(database, _time, keepAcknowledged: 3);
-        for (var i = 0; i < 10; i++)
-        {
-            journal.Append(Draft("applying", 1));
-        }
+        var journal = Appended(database, 10, keepAcknowledged: 3);
 
         journal.Acknowledge(journal.Pending(100));
         var resend = journal.Requeue(afterSeq: 2, throughSeq: null);
@@ -148,11 +140,7 @@ public sealed class EventJournalTests
     {
         using var dir = new TempDirectory();
         using var database = AgentDatabase.Open(dir.Path, _time).Database!;
-        var journal = new EventJournal(database, _time);
-        for (var i = 0; i < 6; i++)
-        {
-            journal.Append(Draft("applying", 1));
-        }
+        var journal = Appended(database, 6);
 
         journal.Acknowledge(journal.Pending(3));
         var inFlight = journal.Pending(100);
@@ -160,6 +148,17 @@ public sealed class EventJournalTests
         journal.Acknowledge(inFlight);
 
         Assert.Equal([2L], journal.Pending(100).Select(e => e.Seq));
+    }
+
+    private EventJournal Appended(AgentDatabase database, int count, int keepAcknowledged = 1000)
+    {
+        var journal = new EventJournal(database, _time, keepAcknowledged);
+        for (var i = 0; i < count; i++)
+        {
+            journal.Append(Draft("applying", 1));
+        }
+
+        return journal;
     }
 
     private static DeviceEvent Draft(string kind, long? version) => new() { Seq = 0, Time = default, Kind = kind, Version = version };
