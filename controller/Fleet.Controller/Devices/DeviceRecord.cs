@@ -28,6 +28,9 @@ internal sealed class DeviceRecord
     /// <summary>Since when events are missing (a hole, or the status's last seq above ours); memory only.</summary>
     public DateTimeOffset? GapSince { get; set; }
 
+    /// <summary>When the device last published a status or events (live traffic, unlike presence); memory only.</summary>
+    public DateTimeOffset? HeardAt { get; set; }
+
     /// <summary>When the device was last asked to send missing events again; memory only.</summary>
     public DateTimeOffset? ResendAskedAt { get; set; }
 

@@ -271,6 +271,7 @@ public sealed class DeviceRegistry : IFleetView
                 return false;
             }
 
+            record.HeardAt = _timeProvider.GetUtcNow();
             if (record.Status is { } last && status.Seq <= last.Seq && status.ReportedAt <= last.ReportedAt)
             {
                 return true;
@@ -299,6 +300,7 @@ public sealed class DeviceRegistry : IFleetView
                 return null;
             }
 
+            record.HeardAt = _timeProvider.GetUtcNow();
             result = EventSequence.Take(record.LastEventSeq, record.EventHoles, events);
             if (result.Fresh.Count == 0)
             {
@@ -334,10 +336,14 @@ public sealed class DeviceRegistry : IFleetView
     }
 
     /// <summary>
-    /// The online devices whose missing events stayed missing for <paramref name="grace"/> (a status often
+    /// The reachable devices whose missing events stayed missing for <paramref name="grace"/> (a status often
     /// comes before its events) and that were not asked within <paramref name="interval"/>, at most
     /// <paramref name="max"/>; each is marked asked now. One range per device, from its oldest hole up to the
     /// last seq its status announced: what it holds in between and we have is dropped as duplicate.
+    /// Reachable: presence says online, or it published a status or events within grace + interval. Presence
+    /// alone is not enough: a shared subscription gets no retained messages, so after a controller restart on
+    /// an external broker, or a device back before the controller's subscription, its <c>online</c> may never
+    /// come while its statuses do.
     /// </summary>
     public IReadOnlyList<EventResendRequest> DueResends(TimeSpan grace, TimeSpan interval, int max)
     {
@@ -353,7 +359,8 @@ public sealed class DeviceRegistry : IFleetView
                 }
 
                 var record = _devices[id];
-                if (!record.Online || record.GapSince is { } since && now - since < grace || record.ResendAskedAt is { } asked && now - asked < interval)
+                var reachable = record.Online || record.HeardAt is { } heard && now - heard <= grace + interval;
+                if (!reachable || record.GapSince is { } since && now - since < grace || record.ResendAskedAt is { } asked && now - asked < interval)
                 {
                     continue;
                 }

@@ -166,23 +166,47 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
-    public void DueResends_ATailGapFromTheStatus_IsAskedOnlyAfterTheGrace_AndOnlyOnline()
+    public void DueResends_ATailGapFromTheStatus_IsAskedOnlyAfterTheGrace_AndOnceAnInterval()
     {
         var registry = RegistryWithPi1();
         registry.TakeEvents("pi-1", [Event(1), Event(2)]);
+        registry.TakePresence("pi-1", online: true);
         registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 5 });
 
-        var offline = Due(registry);
-        registry.TakePresence("pi-1", online: true);
         var early = Due(registry);
         _time.Advance(TimeSpan.FromSeconds(5));
         var due = Due(registry);
         var rightAfter = Due(registry);
 
-        Assert.Empty(offline);
         Assert.Empty(early);
         Assert.Equal([new EventResendRequest("pi-1", 2, 5)], due);
         Assert.Empty(rightAfter);
+    }
+
+    [Fact]
+    public void DueResends_ADeviceOfflineByPresence_ButPublishingStatuses_IsAsked()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1)]);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([new EventResendRequest("pi-1", 1, 4)], Due(registry));
+    }
+
+    [Fact]
+    public void DueResends_ADeviceNeitherOnlineNorHeardFromLately_IsNotAsked()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1)]);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
+        _time.Advance(TimeSpan.FromSeconds(36));
+
+        var quiet = Due(registry);
+        registry.TakePresence("pi-1", online: true);
+
+        Assert.Empty(quiet);
+        Assert.Single(Due(registry));
     }
 
     [Fact]
