@@ -460,7 +460,8 @@ public sealed class DeviceRegistry : IFleetView
                 collection.Upsert(events.SelectMany(e => e.Events.Select(item => EventDocument(e.Id, item))));
                 foreach (var (id, list) in events)
                 {
-                    var keepFrom = list[^1].Seq - _options.EventsPerDevice;
+                    // The highest, not the last: events filling a hole arrive after newer ones.
+                    var keepFrom = list.Max(e => e.Seq) - _options.EventsPerDevice;
                     if (keepFrom > 0)
                     {
                         collection.DeleteMany(Query.Between("_id", EventKey(id, 0), EventKey(id, keepFrom)));

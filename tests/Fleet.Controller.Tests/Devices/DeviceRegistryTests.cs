@@ -133,6 +133,19 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Flush_AfterAHoleIsFilled_StillKeepsTheNewestEventsPerDevice()
+    {
+        var registry = new DeviceRegistry(_temp.Database, new ControllerOptions { DataDirectory = _temp.Directory, EventsPerDevice = 3 }, _time);
+        registry.Enroll("pi-1", Labels(), "h");
+
+        registry.TakeEvents("pi-1", [Event(1), Event(6), Event(7)]);
+        registry.TakeEvents("pi-1", [Event(2), Event(3), Event(4), Event(5)]);
+        registry.Flush();
+
+        Assert.Equal([5L, 6L, 7L], registry.Detail("pi-1", 100)!.Events.Select(e => e.Seq));
+    }
+
+    [Fact]
     public void TakeEvents_FillingAHoleLater_IsKept_AndRepeatsAreStillDroppedOnce()
     {
         var registry = RegistryWithPi1();
