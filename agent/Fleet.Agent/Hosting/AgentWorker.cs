@@ -68,7 +68,10 @@ public sealed partial class AgentWorker(
             var forwarder = new EventForwarder(journal, deviceId);
             var reporter = new StatusReporter(
                 deviceId, settings.DataDirectory, store, new PersistentCounter(database, "status-seq"), timeProvider,
-                TimeSpan.FromSeconds(settings.HeartbeatSeconds));
+                TimeSpan.FromSeconds(settings.HeartbeatSeconds))
+            {
+                LastEventSeq = () => journal.LastSeq,
+            };
             var reconcile = new ReconcileLoop(
                 string.IsNullOrEmpty(settings.Docker) ? null : new Uri(settings.Docker),
                 store, journal, StackApplier.DeviceVariables(deviceId, settings.Labels),
@@ -109,7 +112,7 @@ public sealed partial class AgentWorker(
                     },
                     AgentJsonContext.Default.LocalStatus),
                 stoppingToken);
-            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile, reporter, stoppingToken);
+            await using var session = string.IsNullOrWhiteSpace(settings.Broker.Server) ? null : CreateSession(settings, deviceId, intake, trust, reconcile, reporter, journal, stoppingToken);
             if (session is not null)
             {
                 session.ConnectedAsync = (_, _) =>
@@ -200,6 +203,7 @@ public sealed partial class AgentWorker(
         TrustState trust,
         ReconcileLoop reconcile,
         StatusReporter reporter,
+        EventJournal journal,
         CancellationToken stoppingToken)
     {
         var commands = new CommandHandler(
@@ -210,7 +214,10 @@ public sealed partial class AgentWorker(
                 reporter.ForceNext();
                 _wake.Writer.TryWrite(true);
             },
-            reconcile.Request);
+            reconcile.Request,
+            journal,
+            // The forwarder runs in the main loop: waking it sends the re-queued events now.
+            () => _wake.Writer.TryWrite(true));
         BrokerSession? session = null;
         var brokerOptions = settings.Broker.ToOptions(deviceId) with
         {

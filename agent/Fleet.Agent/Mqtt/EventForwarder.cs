@@ -8,7 +8,9 @@ namespace Fleet.Agent.Mqtt;
 /// <summary>
 /// Sends the journal's unacknowledged events to the broker in order, in batches, and marks them
 /// delivered only once the broker acknowledged the batch (QoS 1). A batch that is sent but whose
-/// acknowledgement is lost is sent again; the controller drops what it has by sequence number.
+/// acknowledgement is lost is sent again; the controller drops what it has by sequence number. Events the
+/// controller asked for again (<see cref="EventJournal.Requeue"/>) are pending again and go out the same way,
+/// oldest first.
 /// </summary>
 public sealed class EventForwarder(EventJournal journal, string deviceId, int batchSize = 100)
 {
@@ -29,7 +31,7 @@ public sealed class EventForwarder(EventJournal journal, string deviceId, int ba
                 break;
             }
 
-            journal.Acknowledge(pending[^1].Seq);
+            journal.Acknowledge(pending);
             delivered += pending.Count;
         }
 

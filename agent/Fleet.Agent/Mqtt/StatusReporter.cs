@@ -25,6 +25,9 @@ public sealed class StatusReporter(
 
     private readonly string _topic = DeviceTopics.Status(deviceId);
     private DeviceStatus? _lastPublished;
+
+    /// <summary>The journal's highest seq, sent as <see cref="DeviceStatus.LastEventSeq"/> so the controller sees events it never got.</summary>
+    public Func<long>? LastEventSeq { get; init; }
     private DateTimeOffset _lastPublishedAt;
 
     /// <summary>Makes the next report publish whatever changed, e.g. after a reconnect to a broker that lost its retained messages.</summary>
@@ -64,6 +67,7 @@ public sealed class StatusReporter(
         Stacks = state.Stacks,
         Locks = state.Locks,
         Facts = Facts(state.EngineVersion),
+        LastEventSeq = LastEventSeq?.Invoke(),
     };
 
     private DeviceFacts Facts(string? engineVersion) => new()
@@ -77,10 +81,11 @@ public sealed class StatusReporter(
         DiskFreeBytes = new DriveInfo(Path.GetFullPath(dataDirectory)).AvailableFreeSpace,
     };
 
-    // Free disk changes all the time; it alone is not a reason to report before the heartbeat.
+    // Free disk changes all the time, and the journal's last seq with every event (which go out on their own
+    // topic): neither alone is a reason to report before the heartbeat.
     private static bool SameContent(DeviceStatus a, DeviceStatus b) =>
         Comparable(a).AsSpan().SequenceEqual(Comparable(b));
 
     private static byte[] Comparable(DeviceStatus status) =>
-        ProtocolJson.Serialize(status with { Seq = 0, ReportedAt = default, Facts = null }, ProtocolJsonContext.Default.DeviceStatus);
+        ProtocolJson.Serialize(status with { Seq = 0, ReportedAt = default, Facts = null, LastEventSeq = null }, ProtocolJsonContext.Default.DeviceStatus);
 }

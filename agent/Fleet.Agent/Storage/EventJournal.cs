@@ -155,6 +155,87 @@ public sealed class EventJournal
         }
     }
 
+    /// <summary>
+    /// Marks the events the broker acknowledged (sent, never delivered to an interested reader) as acknowledged
+    /// exactly by seq: unlike <see cref="Acknowledge(long)"/>, an event queued again meanwhile by
+    /// <see cref="Requeue"/> stays pending.
+    /// </summary>
+    public void Acknowledge(IReadOnlyList<DeviceEvent> sent)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        if (sent.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var events = _database.GetCollection(Events);
+            _database.BeginTrans();
+            try
+            {
+                foreach (var item in sent)
+                {
+                    if (events.FindById(item.Seq) is { } document && !document["acked"].AsBoolean)
+                    {
+                        document["acked"] = true;
+                        events.Update(document);
+                    }
+                }
+
+                events.DeleteMany(Query.And(Query.EQ("acked", true), Query.LTE("_id", sent.Max(e => e.Seq) - _keepAcknowledged)));
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the events in (<paramref name="afterSeq"/>, <paramref name="throughSeq"/>] pending again, so the
+    /// forwarder sends them once more: the broker acknowledged them but the controller never stored them.
+    /// Only what the journal still holds can go again (acknowledged events are kept up to the retention count);
+    /// the result says how many were queued and the oldest seq held, below which the asker gives up.
+    /// </summary>
+    public EventResendResult Requeue(long afterSeq, long? throughSeq)
+    {
+        lock (_gate)
+        {
+            var through = throughSeq ?? ReadCounter();
+            var events = _database.GetCollection(Events);
+            var requeued = 0;
+            _database.BeginTrans();
+            try
+            {
+                foreach (var document in events.Find(Query.And(Query.EQ("acked", true), Query.GT("_id", afterSeq), Query.LTE("_id", through))).ToList())
+                {
+                    document["acked"] = false;
+                    events.Update(document);
+                    requeued++;
+                }
+
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
+
+            var oldest = events.Query().OrderBy("_id").Limit(1).ToEnumerable().FirstOrDefault();
+            return new EventResendResult
+            {
+                AfterSeq = afterSeq,
+                ThroughSeq = through,
+                Requeued = requeued,
+                OldestHeld = oldest is null ? null : oldest["_id"].AsInt64,
+            };
+        }
+    }
+
     private long ReadCounter()
     {
         var counter = _database.GetCollection(Meta).FindById(CounterId);

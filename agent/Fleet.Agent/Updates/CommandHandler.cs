@@ -5,6 +5,7 @@ using Docker.DotNet.Models;
 using Fleet.Agent.Docker.Engine;
 using Fleet.Agent.Docker.Labels;
 using Fleet.Agent.Mqtt;
+using Fleet.Agent.Storage;
 using Fleet.Protocol.Messages;
 using Fleet.Protocol.Serialization;
 using Fleet.Protocol.Topics;
@@ -13,7 +14,7 @@ namespace Fleet.Agent.Updates;
 
 /// <summary>
 /// Answers the controller's commands (MQTT v5 request/response): container logs of a service,
-/// restarting a service, reporting now, reconciling now. Every command gets one reply on the
+/// restarting a service, reporting now, reconciling now, sending journalled events again. Every command gets one reply on the
 /// response topic it named, with its correlation data; unknown or malformed commands get an error
 /// reply, never a crash.
 /// </summary>
@@ -21,7 +22,9 @@ public sealed class CommandHandler(
     string deviceId,
     Uri? dockerEndpoint,
     Action reportNow,
-    Action reconcileNow)
+    Action reconcileNow,
+    EventJournal journal,
+    Action sendEventsNow)
 {
     /// <summary>Logs beyond this are cut from the front: the newest lines matter, and the broker caps payloads.</summary>
     public const int MaxLogBytes = 256 * 1024;
@@ -64,6 +67,8 @@ public sealed class CommandHandler(
             case CommandKinds.Reconcile:
                 reconcileNow();
                 return DeviceCommandResult.Success(command.Id, "reconcile requested");
+            case CommandKinds.ResendEvents:
+                return ResendEvents(command);
         }
 
         try
@@ -83,6 +88,23 @@ public sealed class CommandHandler(
         {
             return DeviceCommandResult.Failure(command.Id, "engine-unavailable", ex.Message);
         }
+    }
+
+    private DeviceCommandResult ResendEvents(DeviceCommand command)
+    {
+        var resend = journal.Requeue(command.Args!.AfterSeq!.Value, command.Args.ThroughSeq);
+        if (resend.Requeued > 0)
+        {
+            sendEventsNow();
+        }
+
+        var held = resend.OldestHeld is { } oldest ? string.Create(CultureInfo.InvariantCulture, $"oldest held {oldest}") : "none held";
+        return DeviceCommandResult.Success(
+            command.Id,
+            string.Create(CultureInfo.InvariantCulture, $"re-queued {resend.Requeued} event(s) in ({resend.AfterSeq}, {resend.ThroughSeq}]; {held}")) with
+        {
+            Resend = resend,
+        };
     }
 
     private static async Task<IList<ContainerListResponse>?> ServiceContainersAsync(DockerClient client, CommandArgs args, CancellationToken cancellationToken)

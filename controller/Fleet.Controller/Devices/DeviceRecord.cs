@@ -22,6 +22,18 @@ internal sealed class DeviceRecord
 
     public long? LastEventSeq { get; set; }
 
+    /// <summary>Seqs below <see cref="LastEventSeq"/> never received and still hoped for; stored with the device.</summary>
+    public IReadOnlyList<EventGap> EventHoles { get; set; } = [];
+
+    /// <summary>Since when events are missing (a hole, or the status's last seq above ours); memory only.</summary>
+    public DateTimeOffset? GapSince { get; set; }
+
+    /// <summary>When the device last published a status or events (live traffic, unlike presence); memory only.</summary>
+    public DateTimeOffset? HeardAt { get; set; }
+
+    /// <summary>When the device was last asked to send missing events again; memory only.</summary>
+    public DateTimeOffset? ResendAskedAt { get; set; }
+
     /// <summary>Events taken in (deduplicated) and not yet written to the store.</summary>
     public List<DeviceEvent> PendingEvents { get; } = [];
 

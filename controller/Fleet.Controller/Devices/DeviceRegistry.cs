@@ -17,7 +17,9 @@ namespace Fleet.Controller.Devices;
 /// store in batches: ingest only marks a device dirty and queues its events, and <see cref="Flush"/>
 /// writes all of them in one transaction. Enrollment, label changes and removal are written at once.
 /// Events are deduplicated by sequence number per device and kept bounded: the newest
-/// <see cref="ControllerOptions.EventsPerDevice"/>, none older than the retention.
+/// <see cref="ControllerOptions.EventsPerDevice"/>, none older than the retention. Events never received
+/// (holes below the highest seq seen, or a status whose last seq is above it) make the device "gapped":
+/// <see cref="DueResends"/> lists those whose gap outlived a grace period, to be asked for the events again.
 /// </summary>
 public sealed class DeviceRegistry : IFleetView
 {
@@ -32,6 +34,8 @@ public sealed class DeviceRegistry : IFleetView
     private readonly Lock _writeGate = new();
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    // Devices missing events; the resend scan visits only these, never the whole fleet.
+    private readonly HashSet<string> _gapped = new(StringComparer.Ordinal);
     private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
 
     public DeviceRegistry(ControllerDatabase database, ControllerOptions options, TimeProvider timeProvider)
@@ -47,6 +51,19 @@ public sealed class DeviceRegistry : IFleetView
             // Presence is what the broker says now; the device's retained 'online' or its will tells again.
             record.Online = false;
             _devices[record.Id] = record;
+            NoteGap(record);
+        }
+    }
+
+    /// <summary>Devices missing events right now (holes or a tail the status announced).</summary>
+    public int GappedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _gapped.Count;
+            }
         }
     }
 
@@ -232,6 +249,7 @@ public sealed class DeviceRegistry : IFleetView
                 }
 
                 _dirty.Remove(id);
+                _gapped.Remove(id);
             }
 
             _database.Collection(DeviceCollection).Delete(id);
@@ -253,6 +271,7 @@ public sealed class DeviceRegistry : IFleetView
                 return false;
             }
 
+            record.HeardAt = _timeProvider.GetUtcNow();
             if (record.Status is { } last && status.Seq <= last.Seq && status.ReportedAt <= last.ReportedAt)
             {
                 return true;
@@ -260,13 +279,17 @@ public sealed class DeviceRegistry : IFleetView
 
             record.Status = status;
             Touch(record);
+            NoteGap(record);
         }
 
         DeviceChanged?.Invoke(id);
         return true;
     }
 
-    /// <summary>Takes a batch of events: duplicates (by seq) dropped, gaps counted. Null for an unknown device.</summary>
+    /// <summary>
+    /// Takes a batch of events: duplicates (by seq) dropped, events filling a hole kept, jumps opening holes
+    /// (<see cref="EventSequenceResult.Missing"/>, still hoped for). Null for an unknown device.
+    /// </summary>
     public EventSequenceResult? TakeEvents(string id, IReadOnlyList<DeviceEvent> events)
     {
         EventSequenceResult result;
@@ -277,7 +300,8 @@ public sealed class DeviceRegistry : IFleetView
                 return null;
             }
 
-            result = EventSequence.Take(record.LastEventSeq, events);
+            record.HeardAt = _timeProvider.GetUtcNow();
+            result = EventSequence.Take(record.LastEventSeq, record.EventHoles, events);
             if (result.Fresh.Count == 0)
             {
                 return result;
@@ -285,7 +309,9 @@ public sealed class DeviceRegistry : IFleetView
 
             record.PendingEvents.AddRange(result.Fresh);
             record.LastEventSeq = result.LastSeen;
+            record.EventHoles = result.Holes;
             Touch(record);
+            NoteGap(record);
         }
 
         DeviceChanged?.Invoke(id);
@@ -307,6 +333,90 @@ public sealed class DeviceRegistry : IFleetView
 
         DeviceChanged?.Invoke(id);
         return true;
+    }
+
+    /// <summary>
+    /// The reachable devices whose missing events stayed missing for <paramref name="grace"/> (a status often
+    /// comes before its events) and that were not asked within <paramref name="interval"/>, at most
+    /// <paramref name="max"/>; each is marked asked now. One range per device, from its oldest hole up to the
+    /// last seq its status announced: what it holds in between and we have is dropped as duplicate.
+    /// Reachable: presence says online, or it published a status or events within grace + interval. Presence
+    /// alone is not enough: a shared subscription gets no retained messages, so after a controller restart on
+    /// an external broker, or a device back before the controller's subscription, its <c>online</c> may never
+    /// come while its statuses do.
+    /// </summary>
+    public IReadOnlyList<EventResendRequest> DueResends(TimeSpan grace, TimeSpan interval, int max)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var due = new List<EventResendRequest>();
+        lock (_gate)
+        {
+            foreach (var id in _gapped)
+            {
+                if (due.Count >= max)
+                {
+                    break;
+                }
+
+                var record = _devices[id];
+                var reachable = record.Online || record.HeardAt is { } heard && now - heard <= grace + interval;
+                if (!reachable || record.GapSince is { } since && now - since < grace || record.ResendAskedAt is { } asked && now - asked < interval)
+                {
+                    continue;
+                }
+
+                var watermark = record.LastEventSeq ?? 0;
+                var after = record.EventHoles.Count > 0 ? record.EventHoles[0].From - 1 : watermark;
+                var through = Math.Max(record.EventHoles.Count > 0 ? record.EventHoles[^1].Through : 0, TailTarget(record) ?? 0);
+                record.ResendAskedAt = now;
+                due.Add(new EventResendRequest(id, after, through));
+            }
+        }
+
+        return due;
+    }
+
+    /// <summary>
+    /// Takes a device's answer to a resend request: what it no longer holds is given up (neither a hole nor a
+    /// tail to wait for any more); an agent that does not know the command gives up the whole range. Returns
+    /// how many seqs were given up, for the missing-events count. No reply (the device went quiet) changes
+    /// nothing: the next ask comes after the interval.
+    /// </summary>
+    public long TakeResendReply(EventResendRequest request, DeviceCommandResult? reply)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long? oldestHeld = reply switch
+        {
+            { Ok: true, Resend: { } resend } => resend.OldestHeld ?? resend.ThroughSeq + 1,
+            { Ok: false, Error.Code: CommandKinds.UnknownCommandCode } => request.ThroughSeq + 1,
+            _ => null,
+        };
+        if (oldestHeld is not { } oldest)
+        {
+            return 0;
+        }
+
+        long givenUp;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(request.DeviceId, out var record))
+            {
+                return 0;
+            }
+
+            (var lastSeen, var holes, givenUp) = EventSequence.GiveUpBelow(record.LastEventSeq, record.EventHoles, oldest);
+            if (givenUp == 0 && lastSeen == record.LastEventSeq)
+            {
+                return 0;
+            }
+
+            record.LastEventSeq = lastSeen;
+            record.EventHoles = holes;
+            Touch(record);
+            NoteGap(record);
+        }
+
+        return givenUp;
     }
 
     /// <summary>Writes every dirty device and every queued event in one transaction, then trims history.</summary>
@@ -350,7 +460,8 @@ public sealed class DeviceRegistry : IFleetView
                 collection.Upsert(events.SelectMany(e => e.Events.Select(item => EventDocument(e.Id, item))));
                 foreach (var (id, list) in events)
                 {
-                    var keepFrom = list[^1].Seq - _options.EventsPerDevice;
+                    // The highest, not the last: events filling a hole arrive after newer ones.
+                    var keepFrom = list.Max(e => e.Seq) - _options.EventsPerDevice;
                     if (keepFrom > 0)
                     {
                         collection.DeleteMany(Query.Between("_id", EventKey(id, 0), EventKey(id, keepFrom)));
@@ -383,6 +494,29 @@ public sealed class DeviceRegistry : IFleetView
         {
             record.Dirty = true;
             _dirty.Add(record.Id);
+        }
+    }
+
+    // The status's last seq when it is above the highest seq we have: events that may still be on their way.
+    private static long? TailTarget(DeviceRecord record) =>
+        record.Status?.LastEventSeq is { } last && last > (record.LastEventSeq ?? 0) ? last : null;
+
+    // Cheap enough for every message: a couple of comparisons, a set update only when the state flips.
+    private void NoteGap(DeviceRecord record)
+    {
+        if (record.EventHoles.Count > 0 || TailTarget(record) is not null)
+        {
+            if (record.GapSince is null)
+            {
+                record.GapSince = _timeProvider.GetUtcNow();
+                _gapped.Add(record.Id);
+            }
+        }
+        else if (record.GapSince is not null)
+        {
+            record.GapSince = null;
+            record.ResendAskedAt = null;
+            _gapped.Remove(record.Id);
         }
     }
 
@@ -419,6 +553,7 @@ public sealed class DeviceRegistry : IFleetView
         ["lastSeen"] = record.LastSeen is { } seen ? seen.ToUnixTimeMilliseconds() : BsonValue.Null,
         ["status"] = record.Status is { } status ? ProtocolJson.Serialize(status, ProtocolJsonContext.Default.DeviceStatus) : BsonValue.Null,
         ["lastEventSeq"] = record.LastEventSeq is { } seq ? seq : BsonValue.Null,
+        ["eventHoles"] = new BsonArray(record.EventHoles.Select(h => (BsonValue)new BsonArray(h.From, h.Through))),
     };
 
     private static DeviceRecord FromDocument(BsonDocument document) => new()
@@ -431,5 +566,9 @@ public sealed class DeviceRegistry : IFleetView
         LastSeen = document["lastSeen"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(document["lastSeen"].AsInt64),
         Status = document["status"].IsBinary ? ProtocolJson.Parse(document["status"].AsBinary, ProtocolJsonContext.Default.DeviceStatus).Value : null,
         LastEventSeq = document["lastEventSeq"].IsNull ? null : document["lastEventSeq"].AsInt64,
+        // Devices stored before holes were kept have none.
+        EventHoles = document["eventHoles"].IsArray
+            ? document["eventHoles"].AsArray.Select(h => new EventGap(h.AsArray[0].AsInt64, h.AsArray[1].AsInt64)).ToList()
+            : [],
     };
 }

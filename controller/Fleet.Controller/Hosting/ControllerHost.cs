@@ -162,6 +162,10 @@ public static class ControllerHost
         services.AddSingleton<MqttLink>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttLink>());
         services.AddHostedService<IngestFlusher>();
+        services.AddHostedService(sp => new EventResender(
+            sp.GetRequiredService<DeviceRegistry>(), options, sp.GetRequiredService<FleetMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<EventResender>>(),
+            (id, args, token) => sp.GetRequiredService<CommandRelay>().SendAsync(id, Protocol.Messages.CommandKinds.ResendEvents, args, token)));
 
         var app = builder.Build();
         var link = app.Services.GetRequiredService<MqttLink>();

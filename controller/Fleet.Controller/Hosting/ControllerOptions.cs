@@ -49,6 +49,18 @@ public sealed class ControllerOptions
     /// <summary>How long a command relayed to a device (logs) waits for its reply.</summary>
     public int CommandTimeoutSeconds { get; set; } = 20;
 
+    /// <summary>
+    /// How long events a device announced (its status's last seq) or skipped over (a hole) may stay missing
+    /// before the device is asked to send them again; a status often arrives a moment before its events.
+    /// </summary>
+    public int EventResendGraceSeconds { get; set; } = 5;
+
+    /// <summary>The least time between two resend requests to the same device.</summary>
+    public int EventResendIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Resend requests waiting for their reply at once, fleet-wide: after a broker outage, thousands of devices may be behind.</summary>
+    public int EventResendMaxInFlight { get; set; } = 100;
+
     /// <summary>How long a device may accept a published desired state (acceptUntil); never limits running it.</summary>
     public int AcceptForHours { get; set; } = 24 * 7;
 
@@ -109,6 +121,9 @@ public sealed class ControllerOptions
         Range(problems, nameof(FlushMilliseconds), FlushMilliseconds, 10, 60_000);
         Range(problems, nameof(CommandTimeoutSeconds), CommandTimeoutSeconds, 1, 600);
         Range(problems, nameof(AcceptForHours), AcceptForHours, 1, 24 * 365);
+        Range(problems, nameof(EventResendGraceSeconds), EventResendGraceSeconds, 1, 3600);
+        Range(problems, nameof(EventResendIntervalSeconds), EventResendIntervalSeconds, 1, 86_400);
+        Range(problems, nameof(EventResendMaxInFlight), EventResendMaxInFlight, 1, 10_000);
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true, out _))
         {
             problems.Add($"LogLevel: '{LogLevel}' must be Trace, Debug, Information, Warning, Error or Critical");

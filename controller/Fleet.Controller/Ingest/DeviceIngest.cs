@@ -69,8 +69,13 @@ public sealed partial class DeviceIngest
 
                 if (result.Missing > 0)
                 {
-                    _metrics.CountMissingEvents(result.Missing);
+                    // A hole, not yet a loss: the EventResender asks the device for it once it stays open.
                     LogGap(id, result.Missing);
+                }
+
+                if (result.GivenUp > 0)
+                {
+                    _metrics.CountMissingEvents(result.GivenUp);
                 }
 
                 return result.Fresh.Count == 0 ? IngestOutcome.Duplicate : IngestOutcome.Taken;
@@ -106,6 +111,6 @@ public sealed partial class DeviceIngest
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a message on {Topic}: {Reason}")]
     private partial void LogMalformed(string topic, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId}: {Missing} events never arrived (sequence gap)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId}: {Missing} events skipped over (sequence gap); kept as a hole to fill")]
     private partial void LogGap(string deviceId, long missing);
 }

@@ -32,7 +32,7 @@ public sealed class FleetMetrics
         Gauge(text, "fleet_rollouts_in_progress", "Rollouts running or paused.", RolloutsInProgress());
         Counter(text, "fleet_mqtt_messages_in_total", "MQTT messages the controller received from devices.", MessagesIn);
         Counter(text, "fleet_mqtt_messages_out_total", "MQTT messages the controller published.", MessagesOut);
-        Counter(text, "fleet_events_missing_total", "Device events never received (gaps in sequence numbers).", Interlocked.Read(ref _eventsMissing));
+        Counter(text, "fleet_events_missing_total", "Device events given up for lost: sequence gaps the device could not fill when asked again.", Interlocked.Read(ref _eventsMissing));
         return text.ToString();
     }
 

@@ -12,4 +12,10 @@ public sealed record CommandArgs
 
     /// <summary>logs: only lines written at or after this time.</summary>
     public DateTimeOffset? Since { get; init; }
+
+    /// <summary>resend-events: events with a seq above this one are sent again.</summary>
+    public long? AfterSeq { get; init; }
+
+    /// <summary>resend-events: up to and including this seq; all the device holds above <see cref="AfterSeq"/> when null.</summary>
+    public long? ThroughSeq { get; init; }
 }

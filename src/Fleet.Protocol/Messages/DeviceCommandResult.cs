@@ -12,6 +12,9 @@ public sealed record DeviceCommandResult
 
     public ErrorDetail? Error { get; init; }
 
+    /// <summary>resend-events: what the device queued again; null for other kinds.</summary>
+    public EventResendResult? Resend { get; init; }
+
     public static DeviceCommandResult Success(string? id, string? output = null) =>
         new() { Id = id, Ok = true, Output = output };
 

@@ -28,4 +28,11 @@ public sealed record DeviceStatus
     public IReadOnlyList<UpdateLock> Locks { get; init; } = [];
 
     public DeviceFacts? Facts { get; init; }
+
+    /// <summary>
+    /// The highest event seq the device's journal had handed out when this status was built; null from
+    /// agents that predate it. A reader that has not seen events up to it may ask for them again
+    /// (<see cref="CommandKinds.ResendEvents"/>) once they stay missing.
+    /// </summary>
+    public long? LastEventSeq { get; init; }
 }

@@ -25,6 +25,7 @@ namespace Fleet.Protocol.Serialization;
 [JsonSerializable(typeof(EventBatch))]
 [JsonSerializable(typeof(DeviceCommand))]
 [JsonSerializable(typeof(DeviceCommandResult))]
+[JsonSerializable(typeof(EventResendResult))]
 [JsonSerializable(typeof(SignedEnvelope))]
 [JsonSerializable(typeof(KeyCertificate))]
 [JsonSerializable(typeof(RevocationList))]

@@ -107,5 +107,59 @@ public sealed class EventJournalTests
         Assert.Equal(2, new EventJournal(reopened, _time).Append(Draft("applying", 1)).Seq);
     }
 
+    [Fact]
+    public void Requeue_MakesAcknowledgedEventsInTheRangePendingAgain_AndSaysTheOldestHeld()
+    {
+        using var dir = new TempDirectory();
+        using var database = AgentDatabase.Open(dir.Path, _time).Database!;
+        var journal = Appended(database, 12, keepAcknowledged: 5);
+
+        journal.Acknowledge(journal.Pending(10));
+        var resend = journal.Requeue(afterSeq: 6, throughSeq: 9);
+
+        Assert.Equal([7L, 8L, 9L, 11L, 12L], journal.Pending(100).Select(e => e.Seq));
+        Assert.Equal(new EventResendResult { AfterSeq = 6, ThroughSeq = 9, Requeued = 3, OldestHeld = 6 }, resend);
+    }
+
+    [Fact]
+    public void Requeue_WithoutThroughSeq_TakesEverythingHeldAboveAfterSeq_AndPrunedEventsCannotCome()
+    {
+        using var dir = new TempDirectory();
+        using var database = AgentDatabase.Open(dir.Path, _time).Database!;
+        var journal = Appended(database, 10, keepAcknowledged: 3);
+
+        journal.Acknowledge(journal.Pending(100));
+        var resend = journal.Requeue(afterSeq: 2, throughSeq: null);
+
+        Assert.Equal([8L, 9L, 10L], journal.Pending(100).Select(e => e.Seq));
+        Assert.Equal((10L, 3, 8L), (resend.ThroughSeq, resend.Requeued, resend.OldestHeld));
+    }
+
+    [Fact]
+    public void Acknowledge_OfASentBatch_LeavesAnEventRequeuedMeanwhilePending()
+    {
+        using var dir = new TempDirectory();
+        using var database = AgentDatabase.Open(dir.Path, _time).Database!;
+        var journal = Appended(database, 6);
+
+        journal.Acknowledge(journal.Pending(3));
+        var inFlight = journal.Pending(100);
+        journal.Requeue(afterSeq: 1, throughSeq: 2);
+        journal.Acknowledge(inFlight);
+
+        Assert.Equal([2L], journal.Pending(100).Select(e => e.Seq));
+    }
+
+    private EventJournal Appended(AgentDatabase database, int count, int keepAcknowledged = 1000)
+    {
+        var journal = new EventJournal(database, _time, keepAcknowledged);
+        for (var i = 0; i < count; i++)
+        {
+            journal.Append(Draft("applying", 1));
+        }
+
+        return journal;
+    }
+
     private static DeviceEvent Draft(string kind, long? version) => new() { Seq = 0, Time = default, Kind = kind, Version = version };
 }

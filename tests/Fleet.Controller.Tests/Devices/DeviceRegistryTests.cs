@@ -132,6 +132,188 @@ public sealed class DeviceRegistryTests : IDisposable
         Assert.Empty(reopened.Credentials());
     }
 
+    [Fact]
+    public void Flush_AfterAHoleIsFilled_StillKeepsTheNewestEventsPerDevice()
+    {
+        var registry = new DeviceRegistry(_temp.Database, new ControllerOptions { DataDirectory = _temp.Directory, EventsPerDevice = 3 }, _time);
+        registry.Enroll("pi-1", Labels(), "h");
+
+        registry.TakeEvents("pi-1", [Event(1), Event(6), Event(7)]);
+        registry.TakeEvents("pi-1", [Event(2), Event(3), Event(4), Event(5)]);
+        registry.Flush();
+
+        Assert.Equal([5L, 6L, 7L], registry.Detail("pi-1", 100)!.Events.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void TakeEvents_FillingAHoleLater_IsKept_AndRepeatsAreStillDroppedOnce()
+    {
+        var registry = RegistryWithPi1();
+
+        registry.TakeEvents("pi-1", [Event(1), Event(2), Event(6)]);
+        var late = registry.TakeEvents("pi-1", [Event(3), Event(4), Event(5), Event(6)])!;
+        var again = registry.TakeEvents("pi-1", [Event(4)])!;
+        registry.Flush();
+
+        Assert.Equal([3L, 4L, 5L], late.Fresh.Select(e => e.Seq));
+        Assert.Empty(again.Fresh);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], registry.Detail("pi-1", 10)!.Events.Select(e => e.Seq));
+        Assert.Equal(0, registry.GappedCount);
+    }
+
+    [Fact]
+    public void Holes_SurviveARestart_AndAreFilledAfterIt()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1), Event(4)]);
+        registry.Flush();
+
+        var reopened = new DeviceRegistry(_temp.Reopen(), _temp.Options, _time);
+        var gappedAfterRestart = reopened.GappedCount;
+        var filled = reopened.TakeEvents("pi-1", [Event(2), Event(3), Event(4)])!;
+
+        Assert.Equal(1, gappedAfterRestart);
+        Assert.Equal([2L, 3L], filled.Fresh.Select(e => e.Seq));
+        Assert.Empty(filled.Holes);
+        Assert.Equal(0, reopened.GappedCount);
+    }
+
+    [Fact]
+    public void DueResends_ATailGapFromTheStatus_IsAskedOnlyAfterTheGrace_AndOnceAnInterval()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1), Event(2)]);
+        registry.TakePresence("pi-1", online: true);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 5 });
+
+        var early = Due(registry);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var due = Due(registry);
+        var rightAfter = Due(registry);
+
+        Assert.Empty(early);
+        Assert.Equal([new EventResendRequest("pi-1", 2, 5)], due);
+        Assert.Empty(rightAfter);
+    }
+
+    [Fact]
+    public void DueResends_ADeviceOfflineByPresence_ButPublishingStatuses_IsAsked()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1)]);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([new EventResendRequest("pi-1", 1, 4)], Due(registry));
+    }
+
+    [Fact]
+    public void DueResends_ADeviceNeitherOnlineNorHeardFromLately_IsNotAsked()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1)]);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
+        _time.Advance(TimeSpan.FromSeconds(36));
+
+        var quiet = Due(registry);
+        registry.TakePresence("pi-1", online: true);
+
+        Assert.Empty(quiet);
+        Assert.Single(Due(registry));
+    }
+
+    [Fact]
+    public void DueResends_AGapThatClosesWithinTheGrace_IsNeverAsked()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakePresence("pi-1", online: true);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 3 });
+        _time.Advance(TimeSpan.FromSeconds(2));
+        registry.TakeEvents("pi-1", [Event(1), Event(2), Event(3)]);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Empty(Due(registry));
+        Assert.Equal(0, registry.GappedCount);
+    }
+
+    [Fact]
+    public void DueResends_CoversFromTheOldestHoleToTheAnnouncedTail_AndIsRateLimitedPerDevice()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakePresence("pi-1", online: true);
+        registry.TakeEvents("pi-1", [Event(1), Event(4), Event(5), Event(9)]);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 12 });
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var first = Due(registry);
+        _time.Advance(TimeSpan.FromSeconds(29));
+        var tooSoon = Due(registry);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var again = Due(registry);
+
+        Assert.Equal([new EventResendRequest("pi-1", 1, 12)], first);
+        Assert.Empty(tooSoon);
+        Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public void TakeResendReply_GivesUpWhatTheDeviceNoLongerHolds_AndKeepsTheRest()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1), Event(4), Event(8)]);
+        var request = new EventResendRequest("pi-1", 1, 8);
+
+        var givenUp = registry.TakeResendReply(request, Reply(new EventResendResult { AfterSeq = 1, ThroughSeq = 8, Requeued = 2, OldestHeld = 6 }));
+        var filled = registry.TakeEvents("pi-1", [Event(6), Event(7)])!;
+
+        Assert.Equal(3, givenUp);
+        Assert.Empty(filled.Holes);
+        Assert.Equal(0, registry.GappedCount);
+    }
+
+    [Fact]
+    public void TakeResendReply_FromAnAgentWithoutTheCommand_GivesUpTheRange_AndNoReplyGivesUpNothing()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1), Event(4)]);
+        var request = new EventResendRequest("pi-1", 1, 3);
+
+        var silent = registry.TakeResendReply(request, null);
+        var old = registry.TakeResendReply(request, DeviceCommandResult.Failure("c1", CommandKinds.UnknownCommandCode, "unknown command kind 'resend-events'"));
+
+        Assert.Equal((0L, 2L), (silent, old));
+        Assert.Equal(0, registry.GappedCount);
+    }
+
+    [Fact]
+    public void TakeResendReply_ForATailTheDeviceNoLongerHolds_MovesTheWatermarkPastIt()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1)]);
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 20 });
+
+        var givenUp = registry.TakeResendReply(
+            new EventResendRequest("pi-1", 1, 20), Reply(new EventResendResult { AfterSeq = 1, ThroughSeq = 20, Requeued = 5, OldestHeld = 16 }));
+        var resent = registry.TakeEvents("pi-1", [Event(16), Event(17), Event(18), Event(19), Event(20)])!;
+
+        Assert.Equal(14, givenUp);
+        Assert.Equal(5, resent.Fresh.Count);
+        Assert.Empty(resent.Holes);
+        Assert.Equal(0, registry.GappedCount);
+    }
+
+    private DeviceRegistry RegistryWithPi1()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(), "h");
+        return registry;
+    }
+
+    private static IReadOnlyList<EventResendRequest> Due(DeviceRegistry registry) =>
+        registry.DueResends(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), 100);
+
+    private static DeviceCommandResult Reply(EventResendResult resend) => DeviceCommandResult.Success("c1", "re-queued") with { Resend = resend };
+
     private DeviceRegistry Registry() => new(_temp.Database, _temp.Options, _time);
 
     private static Dictionary<string, string> Labels(params (string Key, string Value)[] labels) =>

@@ -36,6 +36,26 @@ public sealed class ControllerOptionsTests
     }
 
     [Fact]
+    public void Validate_EventResendSettings_OutOfRange_AreNamed()
+    {
+        var problems = new ControllerOptions
+        {
+            DataDirectory = "/tmp/x",
+            EventResendGraceSeconds = 0,
+            EventResendIntervalSeconds = -1,
+            EventResendMaxInFlight = 0,
+        }.Validate();
+
+        Assert.Equal(
+            [
+                "EventResendGraceSeconds: 0 must be between 1 and 3600",
+                "EventResendIntervalSeconds: -1 must be between 1 and 86400",
+                "EventResendMaxInFlight: 0 must be between 1 and 10000",
+            ],
+            problems);
+    }
+
+    [Fact]
     public void Validate_PasswordFileAndReload_SayWhatIsWrong_OneLineEach()
     {
         var problems = new ControllerOptions

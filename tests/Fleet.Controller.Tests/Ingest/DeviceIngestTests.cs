@@ -45,7 +45,7 @@ public sealed class DeviceIngestTests : IDisposable
     }
 
     [Fact]
-    public void Events_Redelivered_AreDuplicates_AndAGapIsCounted()
+    public void Events_Redelivered_AreDuplicates_AndAGapIsAHoleToFill_NotYetMissing()
     {
         const string Batch = """{"deviceId":"pi-1","events":[{"seq":1,"time":"2026-11-28T12:00:00+00:00","kind":"received"},{"seq":4,"time":"2026-11-28T12:00:01+00:00","kind":"committed"}]}""";
 
@@ -54,7 +54,8 @@ public sealed class DeviceIngestTests : IDisposable
 
         Assert.Equal(IngestOutcome.Taken, first);
         Assert.Equal(IngestOutcome.Duplicate, again);
-        Assert.Contains("fleet_events_missing_total 2", _metrics.Render(0, 1), StringComparison.Ordinal);
+        Assert.Contains("fleet_events_missing_total 0", _metrics.Render(0, 1), StringComparison.Ordinal);
+        Assert.Equal(1, _registry.GappedCount);
     }
 
     [Theory]

@@ -52,17 +52,26 @@ internal sealed class ControllerProcess : ControllerClient
         _process = null;
     }
 
-    /// <summary>Starts it again on the same data directory and ports, and waits until it answers.</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts it again on the same data directory and ports, and waits until it answers; <paramref name="settings"/>
+    /// (FLEET_CONTROLLER__ names without the prefix) go over the defaults here for this run only.
+    /// </summary>
+    public async Task StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         Assert.Null(_process);
+        var environment = new Dictionary<string, string>
+        {
+            ["FLEET_CONTROLLER__MqttBindAddress"] = "127.0.0.1",
+            ["FLEET_CONTROLLER__FlushMilliseconds"] = "50",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment["FLEET_CONTROLLER__" + key] = value;
+        }
+
         _process = ExternalProcess.Start(
             "dotnet",
-            new Dictionary<string, string>
-            {
-                ["FLEET_CONTROLLER__MqttBindAddress"] = "127.0.0.1",
-                ["FLEET_CONTROLLER__FlushMilliseconds"] = "50",
-            },
+            environment,
             Dll, "run", "--data", _data, "--urls", ApiUri.GetLeftPart(UriPartial.Authority), "--mqtt-port", _mqttPort.ToString(CultureInfo.InvariantCulture));
         var process = _process;
         var token = Path.Combine(_data, "operator-token");

@@ -2,6 +2,7 @@ using Fleet.IntegrationTests.Controller;
 using Fleet.IntegrationTests.Infrastructure;
 using Fleet.Protocol.Api;
 using Fleet.Protocol.Messages;
+using Xunit.Abstractions;
 
 namespace Fleet.IntegrationTests.EndToEnd;
 
@@ -10,7 +11,7 @@ namespace Fleet.IntegrationTests.EndToEnd;
 /// again on its data directory: the rollout goes on where it was and ends with every device committed, each
 /// device given the rollout's desired state once; the devices' containers ran on meanwhile.
 /// </summary>
-public sealed class ControllerKilledMidRolloutTests(ThreeDeviceFleetOnAControllerProcess fleet)
+public sealed class ControllerKilledMidRolloutTests(ThreeDeviceFleetOnAControllerProcess fleet, ITestOutputHelper output)
     : FleetRolloutScenario(fleet), IClassFixture<ThreeDeviceFleetOnAControllerProcess>
 {
     private readonly ControllerProcess _controller = fleet.Process;
@@ -59,6 +60,67 @@ public sealed class ControllerKilledMidRolloutTests(ThreeDeviceFleetOnAControlle
             Assert.True(received.Count == 1, $"{device.Id} received one desired state after version {before[device.Id]}: {string.Join(", ", received.Select(e => e.Version))}");
         }
     }
+
+    /// <summary>
+    /// Events the controller took in (and its embedded broker acknowledged to the device) but had not written
+    /// when it was killed come back: the device's status says its journal's last seq, the restarted controller
+    /// sees it has less and asks the device (resend-events) for the rest. A flush period of a minute makes sure
+    /// the kill loses them.
+    /// </summary>
+    [Fact]
+    public async Task ControllerKilledBeforeItsFlush_HasEveryEventOnceAfterTheRestart()
+    {
+        await _controller.KillAsync();
+        await _controller.StartAsync(new Dictionary<string, string> { ["FlushMilliseconds"] = "60000" });
+        await AllOnlineAsync();
+        var before = new Dictionary<string, long>();
+        foreach (var device in Cluster.Devices)
+        {
+            before[device.Id] = await JournalLastSeqAsync(device);
+            // A restarted agent journals agent-started and sends it at once: events the controller only holds in memory.
+            await device.StopAgentAsync();
+            device.StartAgent();
+        }
+
+        var sent = new Dictionary<string, long>();
+        foreach (var device in Cluster.Devices)
+        {
+            await Eventually.TrueAsync(
+                () => (sent[device.Id] = JournalLastSeqAsync(device).GetAwaiter().GetResult()) > before[device.Id]
+                    && DeviceDetail(device).Events.Any(e => e.Seq == sent[device.Id]),
+                RolloutTimeout,
+                () => $"{device.Id}'s new events reach the controller; agent:\n{device.Output}");
+        }
+
+        await _controller.KillAsync();
+        await _controller.StartAsync();
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
+        // Asked at once: the events come back only after the grace period the controller gives a gap (5 s).
+        var lostAtRestart = Cluster.Devices.Sum(d => CompareEvents(d, before[d.Id], sent[d.Id]).Lost);
+        Assert.True(lostAtRestart > 0, "the kill -9 lost the events that were only in the controller's memory");
+        foreach (var device in Cluster.Devices)
+        {
+            await Eventually.TrueAsync(
+                () => CompareEvents(device, before[device.Id], sent[device.Id]).Lost == 0,
+                RolloutTimeout,
+                () => $"{device.Id}'s events ({before[device.Id]}, {sent[device.Id]}] are back at the controller ({lostAtRestart} missing right after the restart); "
+                    + $"controller:\n{_controller.Output}");
+            Assert.Equal(0, CompareEvents(device, before[device.Id], sent[device.Id]).Doubled);
+        }
+
+        output.WriteLine(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"reliability | controller kill -9 before its flush | {lostAtRestart} events missing at the restart, all back {restarted.Elapsed.TotalSeconds:0.0} s after it; lost 0, doubled 0"));
+    }
+
+    private async Task AllOnlineAsync() =>
+        await Eventually.TrueAsync(
+            () => Cluster.Devices.All(d => DeviceDetail(d).Device.Online),
+            RolloutTimeout,
+            () => "every device is online again: " + string.Join(", ", Cluster.Devices.Select(d => $"{d.Id} {DeviceDetail(d).Device.Online}")));
+
+    private static async Task<long> JournalLastSeqAsync(FleetDevice device) =>
+        (await device.LocalStatusAsync()).RecentEvents.Select(e => e.Seq).DefaultIfEmpty(0).Max();
 
     /// <summary>The devices not yet reached run the containers they ran before the rollout, untouched.</summary>
     private void AssertUntouched(IReadOnlyList<FleetDevice> devices, Dictionary<string, IReadOnlyList<string>> containers)

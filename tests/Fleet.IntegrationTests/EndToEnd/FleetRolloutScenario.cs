@@ -44,6 +44,18 @@ public abstract class FleetRolloutScenario(ThreeDeviceFleet fleet)
 
     private protected FleetDevice Device(string id) => Cluster.Devices.Single(d => d.Id == id);
 
+    /// <summary>
+    /// The device's events in (<paramref name="after"/>, <paramref name="through"/>] as the controller shows them:
+    /// how many seqs it lacks, and how many it shows twice (the same event under two seqs).
+    /// </summary>
+    private protected (long Lost, int Doubled) CompareEvents(FleetDevice device, long after, long through)
+    {
+        var stored = DeviceDetail(device).Events.Where(e => e.Seq > after && e.Seq <= through).ToList();
+        var lost = (through - after) - stored.Select(e => e.Seq).Distinct().Count();
+        var doubled = stored.Count - stored.DistinctBy(e => (e.Version, e.Kind, e.Stack, e.Service, e.Detail)).Count();
+        return (lost, doubled);
+    }
+
     protected void AssertEveryDeviceRuns(string image)
     {
         foreach (var device in Cluster.Devices)

@@ -171,6 +171,36 @@ public class WireFormatTests
     }
 
     [Fact]
+    public void ResendEvents_CommandAndReply_SerializeToThePinnedShape()
+    {
+        var command = new DeviceCommand { Id = "c7", Kind = CommandKinds.ResendEvents, Args = new CommandArgs { AfterSeq = 40, ThroughSeq = 55 } };
+        var reply = DeviceCommandResult.Success("c7", "re-queued 15 events") with
+        {
+            Resend = new EventResendResult { AfterSeq = 40, ThroughSeq = 55, Requeued = 15, OldestHeld = 3 },
+        };
+
+        AssertJson("""{"id":"c7","kind":"resend-events","args":{"afterSeq":40,"throughSeq":55}}""", ProtocolJson.Serialize(command, ProtocolJsonContext.Default.DeviceCommand));
+        AssertJson(
+            """{"id":"c7","ok":true,"output":"re-queued 15 events","resend":{"afterSeq":40,"throughSeq":55,"requeued":15,"oldestHeld":3}}""",
+            ProtocolJson.Serialize(reply, ProtocolJsonContext.Default.DeviceCommandResult));
+    }
+
+    [Fact]
+    public void DeviceStatus_WithLastEventSeq_RoundTrips_AndAnOlderAgentsStatusReadsAsNull()
+    {
+        var status = new DeviceStatus { DeviceId = "dev-1", AgentVersion = "0.1.0", Seq = 1, ReportedAt = At, Phase = DeploymentPhases.Idle, LastEventSeq = 77 };
+
+        var json = ProtocolJson.Serialize(status, ProtocolJsonContext.Default.DeviceStatus);
+        var older = ProtocolJson.Parse(
+            """{"deviceId":"dev-1","agentVersion":"0.0.9","seq":1,"reportedAt":"2026-11-28T12:00:00+00:00","phase":"idle"}"""u8,
+            ProtocolJsonContext.Default.DeviceStatus);
+
+        Assert.Contains("\"lastEventSeq\":77", System.Text.Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.Equal(77, ProtocolJson.Parse(json, ProtocolJsonContext.Default.DeviceStatus).Value!.LastEventSeq);
+        Assert.Null(older.Value!.LastEventSeq);
+    }
+
+    [Fact]
     public void Variables_AreWrittenInOrdinalKeyOrderWhateverTheInsertionOrder()
     {
         var forward = new StackSpec { Name = "s", Digest = "d", Compose = "c", Variables = new Dictionary<string, string> { ["a"] = "1", ["B"] = "2", ["b"] = "3" } };
