@@ -129,10 +129,23 @@ public sealed class DeviceDelivery
     /// <summary>A controller-credentialed subscription; counted when its filter can match a to-device topic.</summary>
     public void ControllerSubscribed(string filter)
     {
-        if (filter.Contains('#', StringComparison.Ordinal) || filter.Contains('+', StringComparison.Ordinal) || Carries(filter, out _))
+        if (MatchesToDeviceTopics(filter))
         {
             Interlocked.Increment(ref _monitors);
         }
+    }
+
+    /// <summary>
+    /// Whether a filter matches some device's desired, trust or cmd topic: <c>fleet/v1/dev/#</c> does, the
+    /// controller's own <c>fleet/v1/dev/+/status</c> does not.
+    /// </summary>
+    public static bool MatchesToDeviceTopics(string filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var levels = filter.Split('/');
+        var id = levels.Length > 3 && levels[3] is not ("+" or "#") && DeviceId.Validate(levels[3]) is null ? levels[3] : "any";
+        return new[] { DeviceTopicKind.Desired, DeviceTopicKind.Trust, DeviceTopicKind.Command }
+            .Any(kind => MqttTopicFilterComparer.Compare(DeviceTopics.For(id, kind), filter) == MqttTopicFilterCompareResult.IsMatch);
     }
 
     private static bool Enqueue(MqttSessionStatus session, MqttApplicationMessage message)
