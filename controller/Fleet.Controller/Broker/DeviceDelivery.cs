@@ -66,16 +66,18 @@ public sealed class DeviceDelivery
     public bool Publish(MqttApplicationMessage message, DeviceTopic topic)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var copy = Copy(message, retain: false);
+        // One copy of the payload serves both: neither is written to.
+        var payload = message.Payload.IsEmpty ? default : new ReadOnlySequence<byte>(message.Payload.ToArray());
+        var copy = Copy(message, payload, retain: false);
         if (message.Retain)
         {
-            if (copy.Payload.IsEmpty)
+            if (payload.IsEmpty)
             {
                 _retained.TryRemove(message.Topic, out _);
             }
             else
             {
-                _retained[message.Topic] = Copy(message, retain: true);
+                _retained[message.Topic] = Copy(message, payload, retain: true);
             }
         }
 
@@ -161,10 +163,10 @@ public sealed class DeviceDelivery
         }
     }
 
-    private static MqttApplicationMessage Copy(MqttApplicationMessage message, bool retain) => new()
+    private static MqttApplicationMessage Copy(MqttApplicationMessage message, ReadOnlySequence<byte> payload, bool retain) => new()
     {
         Topic = message.Topic,
-        Payload = message.Payload.IsEmpty ? default : new ReadOnlySequence<byte>(message.Payload.ToArray()),
+        Payload = payload,
         QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
         Retain = retain,
         ContentType = message.ContentType,
