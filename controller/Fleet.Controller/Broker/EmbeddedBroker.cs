@@ -20,6 +20,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     private readonly RetainedMessageStore _retained;
     private readonly ILogger _logger;
     private readonly MqttServer _server;
+    private readonly DeviceDelivery _toDevices = new();
     private Func<MqttApplicationMessage, Task>? _deviceTraffic;
 
     public EmbeddedBroker(EmbeddedBrokerOptions options, IBrokerCredentials credentials, RetainedMessageStore retained, ILogger<EmbeddedBroker> logger)
@@ -41,12 +42,19 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.InterceptingUnsubscriptionAsync += InterceptUnsubscriptionAsync;
+        _server.SessionDeletedAsync += e =>
+        {
+            _toDevices.SessionDeleted(e.Id, e.SessionItems);
+            return Task.CompletedTask;
+        };
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.LoadingRetainedMessageAsync += e =>
         {
             // Status and presence kept by an earlier version would replay stale presence: with the
             // controller taking device traffic directly they are no longer retained (HandDeviceTrafficTo).
-            e.LoadedRetainedMessages = [.. _retained.LoadAll().Where(m => _deviceTraffic is null || !IsDeviceTraffic(m.Topic))];
+            // Desired and trust are kept and delivered by DeviceDelivery, outside MQTTnet's retained set.
+            e.LoadedRetainedMessages = [.. _toDevices.LoadRetained(_retained.LoadAll()).Where(m => _deviceTraffic is null || !IsDeviceTraffic(m.Topic))];
             return Task.CompletedTask;
         };
         _server.RetainedMessageChangedAsync += e =>
@@ -57,6 +65,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     }
 
     public MqttServer Server => _server;
+
+    /// <summary>What the controller sends devices, kept and delivered outside MQTTnet's dispatch.</summary>
+    public DeviceDelivery ToDevices => _toDevices;
 
     /// <summary>
     /// Hands what devices publish on their status, events and online topics (after the ACL) to
@@ -108,13 +119,36 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
-        var decision = BrokerAccessPolicy.Subscribe(IdentityOf(e.SessionItems), e.TopicFilter.Topic);
+        var identity = IdentityOf(e.SessionItems);
+        var filter = e.TopicFilter.Topic;
+        var decision = BrokerAccessPolicy.Subscribe(identity, filter);
         if (!decision.Allowed)
         {
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             e.ReasonString = decision.Reason;
             LogRefused(e.ClientId, decision.Reason!);
+        }
+        else if (identity.IsController)
+        {
+            _toDevices.ControllerSubscribed(filter);
+        }
+        else if (DeviceDelivery.Carries(filter, out var topic))
+        {
+            // Granted, but kept out of MQTTnet's subscriptions: DeviceDelivery delivers to this session.
+            e.ProcessSubscription = false;
+            _toDevices.Subscribed(topic.DeviceId, topic.Kind, e.Session, e.SessionItems, e.TopicFilter.RetainHandling);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task InterceptUnsubscriptionAsync(InterceptingUnsubscriptionEventArgs e)
+    {
+        if (!IdentityOf(e.SessionItems).IsController && DeviceDelivery.Carries(e.Topic, out var topic))
+        {
+            _toDevices.Unsubscribed(topic.DeviceId, topic.Kind, e.SessionItems);
+            e.Response.ReasonCode = MqttUnsubscribeReasonCode.Success;
         }
 
         return Task.CompletedTask;
@@ -143,6 +177,29 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             e.ProcessPublish = false;
             return deliver(message);
         }
+        else if (identity.IsController && DeviceDelivery.Carries(message.Topic, out var topic))
+        {
+            // Straight into the device's session, for the same reason; the retained copy is kept by
+            // DeviceDelivery and written to the store here, as MQTTnet's retained-changed event would have.
+            if (message.Retain)
+            {
+                _retained.Save(message);
+            }
+
+            if (!_toDevices.Publish(message, topic))
+            {
+                LogQueueFull(topic.DeviceId, message.Topic);
+            }
+
+            if (_toDevices.HasMonitors)
+            {
+                message.Retain = false;
+            }
+            else
+            {
+                e.ProcessPublish = false;
+            }
+        }
 
         return Task.CompletedTask;
     }
@@ -160,6 +217,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         e.ReasonString = reason;
         LogRefused(e.ClientId, reason);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId}'s session queue is full: dropped a message on {Topic}")]
+    private partial void LogQueueFull(string deviceId, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused {ClientId}: {Reason}")]
     private partial void LogRefused(string clientId, string reason);

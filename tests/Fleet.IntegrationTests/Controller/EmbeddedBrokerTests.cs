@@ -168,6 +168,94 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
         await run;
     }
 
+    [Fact]
+    public async Task DesiredState_ReachesTheSubscribedDevice_AndOnlyThatDevice()
+    {
+        using var controller = await ConnectAsync(CredentialTable.ControllerUserName, clientId: "fleet-controller-it");
+        using var pi1 = await ConnectAsync("pi-1");
+        using var pi2 = await ConnectAsync("pi-2");
+        var seen1 = await WatchAsync(pi1, "fleet/v1/dev/pi-1/desired");
+        var seen2 = await WatchAsync(pi2, "fleet/v1/dev/pi-2/desired");
+
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-1/desired", "{\"version\":1}", retain: true)).IsSuccess);
+
+        await Eventually.TrueAsync(() => seen1.ContainsKey("fleet/v1/dev/pi-1/desired"), TimeSpan.FromSeconds(5), "pi-1 receives its desired state live");
+        Assert.Equal("{\"version\":1}", seen1["fleet/v1/dev/pi-1/desired"]);
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-2/desired", "{\"version\":2}", retain: true)).IsSuccess);
+        await Eventually.TrueAsync(() => seen2.ContainsKey("fleet/v1/dev/pi-2/desired"), TimeSpan.FromSeconds(5), "pi-2 receives its own");
+        Assert.Equal("{\"version\":2}", seen2["fleet/v1/dev/pi-2/desired"]);
+        Assert.Single(seen1);
+    }
+
+    [Fact]
+    public async Task PersistentSession_GetsWhatWasPublishedWhileAway_WithoutSubscribingAgain()
+    {
+        var options = new MqttClientFactory().CreateClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", _port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId("pi-1")
+            .WithCredentials("pi-1", _secrets["pi-1"])
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(3600)
+            .Build();
+        using var device = new MqttClientFactory().CreateMqttClient();
+        Assert.Equal(MqttClientConnectResultCode.Success, (await device.ConnectAsync(options)).ResultCode);
+        await device.SubscribeAsync(new MqttClientFactory().CreateSubscribeOptionsBuilder().WithTopicFilter("fleet/v1/dev/pi-1/cmd", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await device.DisconnectAsync();
+
+        using var controller = await ConnectAsync(CredentialTable.ControllerUserName, clientId: "fleet-controller-it");
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-1/cmd", "report", retain: false)).IsSuccess);
+
+        var received = new ConcurrentQueue<string>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        var resumed = await device.ConnectAsync(options);
+        Assert.True(resumed.IsSessionPresent);
+        await Eventually.TrueAsync(() => received.Contains("report"), TimeSpan.FromSeconds(5), "the command queued in the session arrives on reconnect");
+    }
+
+    [Fact]
+    public async Task RetainedDesiredState_IsNotSent_WhenTheSubscriptionAsksNotTo()
+    {
+        using var controller = await ConnectAsync(CredentialTable.ControllerUserName, clientId: "fleet-controller-it");
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-1/desired", "{\"version\":3}", retain: true)).IsSuccess);
+        using var plain = await ConnectAsync("pi-2");
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-2/desired", "{\"version\":4}", retain: true)).IsSuccess);
+
+        using var device = await ConnectAsync("pi-1");
+        var received = new ConcurrentQueue<string>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await device.SubscribeAsync(new MqttClientFactory().CreateSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic("fleet/v1/dev/pi-1/desired").WithAtLeastOnceQoS().WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+            .Build());
+        var retained = await WatchAsync(plain, "fleet/v1/dev/pi-2/desired");
+        await Eventually.TrueAsync(() => retained.ContainsKey("fleet/v1/dev/pi-2/desired"), TimeSpan.FromSeconds(5), "a plain subscription gets the retained desired state");
+        Assert.Empty(received);
+
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-1/desired", "{\"version\":5}", retain: true)).IsSuccess);
+        await Eventually.TrueAsync(() => received.Contains("{\"version\":5}"), TimeSpan.FromSeconds(5), "a new desired state still arrives");
+        Assert.DoesNotContain("{\"version\":3}", received);
+    }
+
+    [Fact]
+    public async Task ControllerCredentialedMonitor_SeesDesiredStates()
+    {
+        using var monitor = await ConnectAsync(CredentialTable.ControllerUserName, clientId: "fleet-monitor-it");
+        var seen = await WatchAsync(monitor, "fleet/v1/dev/#");
+        using var controller = await ConnectAsync(CredentialTable.ControllerUserName, clientId: "fleet-controller-it");
+
+        Assert.True((await PublishAsync(controller, "fleet/v1/dev/pi-2/desired", "{\"version\":6}", retain: true)).IsSuccess);
+
+        await Eventually.TrueAsync(() => seen.ContainsKey("fleet/v1/dev/pi-2/desired"), TimeSpan.FromSeconds(5), "the monitor sees the desired state");
+    }
+
     private async Task StartBrokerAsync()
     {
         _database = new LiteDatabase(Path.Combine(_directory, "controller.db"));
