@@ -65,9 +65,13 @@ public sealed partial class ReconcileLoop(
                 {
                     Locks = Updates.LockDirectory is { } locks ? new UpdateLocks(locks, Updates.LockLease) : null,
                 };
+                // Every status carries the locks as the lock files say now: a phase published in the middle of
+                // a pass (committed, rolled-back) must not show the locks of the phase before it.
+                IReadOnlyList<UpdateLock> HeldLocks() =>
+                    applier.Locks?.Held([.. store.AppliedStacks, .. store.CurrentDesired?.Stacks.Select(s => s.Name) ?? []], timeProvider.GetUtcNow()) ?? [];
                 var runner = new UpdateRunner(
                     engine.Client, compose, applier, store, Releases, journal, Updates, timeProvider,
-                    change => Publish(change(State) with { EngineVersion = engine.EngineVersion }),
+                    change => Publish(change(State) with { EngineVersion = engine.EngineVersion, Locks = HeldLocks() }),
                     loggerFactory.CreateLogger<UpdateRunner>());
                 while (!cancellationToken.IsCancellationRequested && !watcher.IsCompleted)
                 {
@@ -77,7 +81,7 @@ public sealed partial class ReconcileLoop(
                         Publish(State with
                         {
                             Stacks = await applier.ObserveAsync(running, cancellationToken),
-                            Locks = applier.Locks?.Held([.. store.AppliedStacks, .. desired.Stacks.Select(s => s.Name)], timeProvider.GetUtcNow()) ?? [],
+                            Locks = HeldLocks(),
                             EngineVersion = engine.EngineVersion,
                         });
                     }

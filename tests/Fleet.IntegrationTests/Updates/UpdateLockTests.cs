@@ -62,7 +62,9 @@ public sealed class UpdateLockTests : IAsyncLifetime
         var waiting = await _scenario.WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.WaitingForLock, DesiredVersion: 2 });
         await _scenario.WaitForStatusAsync(probe, agent, s => s is { Phase: DeploymentPhases.Committed, AppliedVersion: 2 });
 
+        // Event times come from the journal at millisecond precision; the lease end is the file's mtime plus the lease.
         var expiresAt = Assert.Single(waiting.Locks).ExpiresAt;
+        expiresAt = expiresAt.AddTicks(-(expiresAt.Ticks % TimeSpan.TicksPerMillisecond));
         var released = await _scenario.WaitForEventAsync(probe, agent, e => e is { Kind: EventKinds.LockReleased, Version: 2 });
         Assert.True(released.Time >= expiresAt, $"the update went ahead at {released.Time:O}, before the lease ended at {expiresAt:O}");
         Assert.Contains("lease", released.Detail, StringComparison.Ordinal);
