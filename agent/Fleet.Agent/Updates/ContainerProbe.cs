@@ -38,7 +38,7 @@ public static class ContainerProbe
                         inspected.State?.Status ?? container.State ?? "",
                         health is { Length: > 0 } and not "none" ? health : null,
                         inspected.RestartCount,
-                        inspected.State?.ExitCode ?? 0));
+                        await LastExitCodeAsync(client, container.ID, inspected, cancellationToken)));
                 }
                 catch (DockerContainerNotFoundException)
                 {
@@ -48,5 +48,60 @@ public static class ContainerProbe
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The code the container last exited with. A container the engine restarted is running again with an
+    /// exit code of 0 in its inspect, so for one that restarted the code comes from its last <c>die</c> event
+    /// before it started again (a bounded query of the engine's event log; 0 when there is none).
+    /// </summary>
+    private static async Task<long> LastExitCodeAsync(IDockerClient client, string id, ContainerInspectResponse inspected, CancellationToken cancellationToken)
+    {
+        if (inspected.RestartCount == 0 || inspected.State is not { Running: true, ExitCode: 0 } state
+            || !DateTimeOffset.TryParse(state.StartedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var startedAt))
+        {
+            return inspected.State?.ExitCode ?? 0;
+        }
+
+        var last = new LastExit();
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await client.System.MonitorEventsAsync(
+                new ContainerEventsParameters
+                {
+                    Since = startedAt.AddMinutes(-10).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Until = startedAt.AddSeconds(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Filters = new Dictionary<string, IDictionary<string, bool>>
+                    {
+                        ["container"] = new Dictionary<string, bool> { [id] = true },
+                        ["event"] = new Dictionary<string, bool> { ["die"] = true },
+                    },
+                },
+                last,
+                bounded.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The engine did not end the query in time: the code stays unknown (0).
+        }
+
+        return last.Code;
+    }
+
+    /// <summary>Keeps the exit code of the latest <c>die</c> event, as the engine reports it (synchronously, unlike Progress).</summary>
+    private sealed class LastExit : IProgress<Message>
+    {
+        public long Code { get; private set; }
+
+        public void Report(Message value)
+        {
+            if (value.Actor?.Attributes?.TryGetValue("exitCode", out var text) == true
+                && long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                Code = code;
+            }
+        }
     }
 }
