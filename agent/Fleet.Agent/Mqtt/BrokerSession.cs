@@ -185,6 +185,11 @@ public sealed partial class BrokerSession : IAsyncDisposable
             LogConnectFailed(_options.Server, ex.Message);
             return (false, false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped in the middle of a connect: RunAsync ends as it does between attempts.
+            return (false, false);
+        }
     }
 
     private MqttClientOptions BuildClientOptions()
