@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Fleet.Protocol.Enrollment;
 using Fleet.Protocol.Keys;
 using Fleet.Protocol.Messages;
@@ -17,13 +18,16 @@ namespace Fleet.Sim.Simulation;
 /// <c>offline</c> will and <c>online</c> birth, QoS 1 everywhere) and the agent's protocol, through
 /// Fleet.Protocol: a desired state is verified against the pinned root and the trust documents,
 /// the device id, anti-rollback and acceptUntil, then walks <see cref="PhaseWalk"/> with retained
-/// status (growing seq) and event batches (seq without gaps) at each step. No engine, no storage:
-/// a simulator for scale tests. It owns no timer and no loop; <see cref="SimScheduler"/> runs its steps.
+/// status (growing seq, with the last event seq) and event batches (seq without gaps) at each step. The
+/// newest acknowledged events stay in memory, as in the agent's journal, to answer <c>resend-events</c>.
+/// No engine, no storage: a simulator for scale tests. It owns no timer and no loop; <see cref="SimScheduler"/> runs its steps.
 /// </summary>
 public sealed class SimDevice : IDisposable
 {
     private const string AgentVersion = "0.1.0-sim";
     private const int MaxEventsPerBatch = 100;
+    // Acknowledged events kept to send again when the controller asks (the agent keeps 1,000 in its journal).
+    private const int SentEventsKept = 100;
 
     private readonly SimRuntime _runtime;
     private readonly DeviceIdentity _identity;
@@ -38,6 +42,7 @@ public sealed class SimDevice : IDisposable
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _publishGate = new(1, 1);
     private readonly List<DeviceEvent> _pending = [];
+    private readonly Queue<DeviceEvent> _sent = new();
     private readonly Action<SimDevice, bool> _connectionLost;
     private TrustStore _trust;
     private long? _accepted;
@@ -47,6 +52,7 @@ public sealed class SimDevice : IDisposable
     private IReadOnlyList<StackStatus> _stacks = [];
     private long _statusSeq;
     private long _eventSeq;
+    private long _lastSentSeq;
     private int _generation;
     private Walk? _walk;
     private byte[]? _refusedForKey;
@@ -343,6 +349,17 @@ public sealed class SimDevice : IDisposable
                 lock (_gate)
                 {
                     _pending.RemoveRange(0, batch.Length);
+                    // Sent again after a resend, they are kept already.
+                    foreach (var sent in batch.Where(e => _sent.Count == 0 || e.Seq > _lastSentSeq))
+                    {
+                        _sent.Enqueue(sent);
+                        _lastSentSeq = sent.Seq;
+                    }
+
+                    while (_sent.Count > SentEventsKept)
+                    {
+                        _sent.Dequeue();
+                    }
                 }
             }
 
@@ -372,7 +389,38 @@ public sealed class SimDevice : IDisposable
         LastError = _lastError,
         Stacks = _stacks,
         Facts = _runtime.Facts,
+        LastEventSeq = _eventSeq,
     };
+
+    /// <summary>
+    /// Queues the kept events in (<paramref name="afterSeq"/>, <paramref name="throughSeq"/>] to be sent again,
+    /// in seq order before anything pending, as the agent's journal does; the oldest seq kept tells the
+    /// controller what it can stop waiting for. Then reports, which sends them.
+    /// </summary>
+    public async Task<EventResendResult> ResendAsync(long afterSeq, long? throughSeq, CancellationToken cancellationToken)
+    {
+        EventResendResult result;
+        // Not while a report is between taking a batch from the pending list and removing it.
+        await _publishGate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_gate)
+            {
+                var through = throughSeq ?? _eventSeq;
+                var again = _sent.Where(e => e.Seq > afterSeq && e.Seq <= through && !_pending.Exists(p => p.Seq == e.Seq)).ToList();
+                _pending.InsertRange(0, again);
+                var oldest = _sent.Count > 0 ? _sent.Peek().Seq : _pending.Count > 0 ? _pending.Min(e => e.Seq) : (long?)null;
+                result = new EventResendResult { AfterSeq = afterSeq, ThroughSeq = through, Requeued = again.Count, OldestHeld = oldest };
+            }
+        }
+        finally
+        {
+            _publishGate.Release();
+        }
+
+        await ReportAsync(cancellationToken);
+        return result;
+    }
 
     private async Task<bool> PublishAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
@@ -451,12 +499,20 @@ public sealed class SimDevice : IDisposable
         else
         {
             var command = parsed.Value;
-            if (command.Kind == CommandKinds.Report)
+            if (command.Kind == CommandKinds.ResendEvents)
             {
-                await ReportAsync(cancellationToken);
+                var resend = await ResendAsync(command.Args!.AfterSeq!.Value, command.Args.ThroughSeq, cancellationToken);
+                result = DeviceCommandResult.Success(command.Id, string.Create(CultureInfo.InvariantCulture, $"re-queued {resend.Requeued} event(s)")) with { Resend = resend };
             }
+            else
+            {
+                if (command.Kind == CommandKinds.Report)
+                {
+                    await ReportAsync(cancellationToken);
+                }
 
-            result = DeviceCommandResult.Success(command.Id, command.Kind == CommandKinds.Logs ? "fleet-sim: a simulated device runs no containers\n" : null);
+                result = DeviceCommandResult.Success(command.Id, command.Kind == CommandKinds.Logs ? "fleet-sim: a simulated device runs no containers\n" : null);
+            }
         }
 
         if (!_client.IsConnected)

@@ -11,7 +11,8 @@ namespace Fleet.Sim.Tests.Infrastructure;
 
 /// <summary>
 /// Stands where the controller stands on the broker: publishes retained desired states and trust
-/// documents, and records every status and event batch the devices publish, in arrival order.
+/// documents, sends commands, and records every status, event batch and command reply the devices
+/// publish, in arrival order.
 /// </summary>
 internal sealed class ControllerProbe : IAsyncDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class ControllerProbe : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<DeviceStatus> _statuses = [];
     private readonly List<EventBatch> _batches = [];
+    private readonly List<DeviceCommandResult> _replies = [];
     private readonly SemaphoreSlim _arrived = new(0);
 
     private ControllerProbe()
@@ -43,6 +45,10 @@ internal sealed class ControllerProbe : IAsyncDisposable
                 {
                     _batches.Add(ProtocolJson.Parse(payload, ProtocolJsonContext.Default.EventBatch).Value ?? throw new InvalidOperationException("an event batch that does not parse"));
                 }
+                else if (topic.Kind == DeviceTopicKind.Reply)
+                {
+                    _replies.Add(ProtocolJson.Parse(payload, ProtocolJsonContext.Default.DeviceCommandResult).Value ?? throw new InvalidOperationException("a command reply that does not parse"));
+                }
             }
 
             _arrived.Release();
@@ -63,6 +69,7 @@ internal sealed class ControllerProbe : IAsyncDisposable
         await probe._client.SubscribeAsync(new MqttClientFactory().CreateSubscribeOptionsBuilder()
             .WithTopicFilter(DeviceTopics.Prefix + "+/status", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(DeviceTopics.Prefix + "+/events", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(DeviceTopics.Prefix + "+/reply/#", MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());
         return probe;
     }
@@ -92,6 +99,30 @@ internal sealed class ControllerProbe : IAsyncDisposable
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());
         Assert.True(result.IsSuccess, $"publish to {topic}: {result.ReasonCode}");
+    }
+
+    /// <summary>Sends a command to the device as the controller does (response topic under its reply level) and waits for the reply.</summary>
+    public async Task<DeviceCommandResult> CommandAsync(string deviceId, DeviceCommand command)
+    {
+        var result = await _client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(DeviceTopics.Command(deviceId))
+            .WithPayload(ProtocolJson.Serialize(command, ProtocolJsonContext.Default.DeviceCommand))
+            .WithResponseTopic(DeviceTopics.Reply(deviceId, "probe"))
+            .WithCorrelationData([1])
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        Assert.True(result.IsSuccess, $"command to {deviceId}: {result.ReasonCode}");
+        DeviceCommandResult? reply = null;
+        await WaitUntilAsync(() =>
+        {
+            lock (_gate)
+            {
+                reply = _replies.LastOrDefault(r => r.Id == command.Id);
+            }
+
+            return reply is not null;
+        }, $"reply to command {command.Id} from {deviceId}");
+        return reply!;
     }
 
     /// <summary>Waits until the device's latest status is in a final phase after <paramref name="statusesBefore"/> statuses, and returns it.</summary>

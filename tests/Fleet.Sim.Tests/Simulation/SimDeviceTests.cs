@@ -251,6 +251,28 @@ public sealed class SimDeviceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResendEvents_SendsTheAskedRangeAgain_AndSaysTheOldestItHolds()
+    {
+        await StartFleetAsync(["sim-resend"]);
+        await Probe.PublishRetainedAsync(DeviceTopics.Desired("sim-resend"), _keys.Sign(TestKeys.Desired("sim-resend", 7)));
+        var final = await Probe.WaitForFinalStatusAsync("sim-resend");
+        await Probe.WaitUntilAsync(() => Probe.Events("sim-resend").Count == 6, "six events");
+
+        var reply = await Probe.CommandAsync("sim-resend", new DeviceCommand
+        {
+            Id = "c1",
+            Kind = CommandKinds.ResendEvents,
+            Args = new CommandArgs { AfterSeq = 2, ThroughSeq = 5 },
+        });
+
+        Assert.Equal(6, final.LastEventSeq);
+        Assert.True(reply.Ok, reply.Error?.Message);
+        Assert.Equal((2L, 5L, 3, 1L), (reply.Resend!.AfterSeq, reply.Resend.ThroughSeq, reply.Resend.Requeued, reply.Resend.OldestHeld));
+        await Probe.WaitUntilAsync(() => Probe.Events("sim-resend").Count == 9, "the three events again");
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 3, 4, 5], Probe.Events("sim-resend").Select(e => e.Seq));
+    }
+
+    [Fact]
     public async Task Presence_IsRetainedOnline_WhileConnected()
     {
         await StartFleetAsync(["sim-here"]);
