@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -14,7 +13,7 @@ namespace Fleet.Controller.Broker;
 /// controller instances sharing the file (and operators running <c>flock FILE.lock mosquitto_passwd ...</c>)
 /// never lose each other's lines.
 /// </summary>
-public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, TimeSpan? lockTimeout = null)
+public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, TimeProvider timeProvider, TimeSpan? lockTimeout = null)
 {
     private const int SigHup = 1;
     private const int LockExclusive = 2;
@@ -23,7 +22,6 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, Ti
     private const UnixFileMode NewFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
     private const UnixFileMode LockFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
     private static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
-    private readonly Lock _lock = new();
 
     public string Path => path;
 
@@ -32,30 +30,29 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, Ti
 
     /// <summary>Adds or replaces the device's line with a hash of <paramref name="secret"/>, then reloads mosquitto.</summary>
     /// <exception cref="IOException">The file could not be written or mosquitto not be signalled; the message names the setting.</exception>
-    public void SetDevice(string deviceId, string secret) => Update(deviceId, $"{deviceId}:{MosquittoPasswordHash.Create(secret)}");
+    public Task SetDeviceAsync(string deviceId, string secret, CancellationToken cancellationToken) =>
+        UpdateAsync(deviceId, $"{deviceId}:{MosquittoPasswordHash.Create(secret)}", cancellationToken);
 
     /// <summary>Removes the device's line (if any), then reloads mosquitto: its next connect is refused.</summary>
     /// <exception cref="IOException">The file could not be written or mosquitto not be signalled; the message names the setting.</exception>
-    public void RemoveDevice(string deviceId) => Update(deviceId, replacement: null);
+    public Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken) => UpdateAsync(deviceId, replacement: null, cancellationToken);
 
-    private void Update(string deviceId, string? replacement)
+    private async Task UpdateAsync(string deviceId, string? replacement, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        // The flock serializes writers in this process too: each takes it on its own open file description.
+        try
         {
-            try
+            using (await AcquireFileLockAsync(cancellationToken))
             {
-                using (AcquireFileLock())
-                {
-                    Rewrite(deviceId, replacement);
-                }
+                Rewrite(deviceId, replacement);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"ExternalBrokerPasswordFile: cannot write {path}: {ex.Message}", ex);
-            }
-
-            Reload();
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"ExternalBrokerPasswordFile: cannot write {path}: {ex.Message}", ex);
+        }
+
+        Reload();
     }
 
     /// <summary>
@@ -64,9 +61,9 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, Ti
     /// EWOULDBLOCK while another holds it, so this polls. The explicit flock after the open keeps the lock when
     /// .NET's own locking is switched off (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>); on an fd that holds it, it is a no-op.
     /// </summary>
-    private FileStream AcquireFileLock()
+    private async Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = timeProvider.GetTimestamp();
         var timeout = lockTimeout ?? DefaultLockTimeout;
         while (true)
         {
@@ -76,13 +73,13 @@ public sealed class MosquittoPasswordFile(string path, string? reloadPidFile, Ti
                 return stream;
             }
 
-            if (Stopwatch.GetElapsedTime(started) > timeout)
+            if (timeProvider.GetElapsedTime(started) > timeout)
             {
                 throw new IOException($"{LockPath} is locked by another writer for over {timeout.TotalSeconds:0.#} s");
             }
 
             // A rewrite takes milliseconds; a short random pause keeps two waiting writers from retrying in step.
-            Thread.Sleep(Random.Shared.Next(2, 20));
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 20)), timeProvider, cancellationToken);
         }
     }
 

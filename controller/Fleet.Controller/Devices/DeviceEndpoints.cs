@@ -94,7 +94,7 @@ internal static class DeviceEndpoints
             {
                 try
                 {
-                    passwordFile.RemoveDevice(id);
+                    await passwordFile.RemoveDeviceAsync(id, cancellationToken);
                 }
                 catch (IOException ex)
                 {

@@ -62,7 +62,7 @@ public sealed class EnrollmentService(
         {
             try
             {
-                passwordFile.SetDevice(request.DeviceId, secret);
+                await passwordFile.SetDeviceAsync(request.DeviceId, secret, cancellationToken);
             }
             catch (IOException ex)
             {

@@ -110,7 +110,7 @@ public static class ControllerHost
         services.AddSingleton<CredentialTable>();
         services.AddSingleton<IBrokerCredentials>(sp => sp.GetRequiredService<CredentialTable>());
         var passwordFile = options.ExternalBrokerPasswordFile is { Length: > 0 } passwd
-            ? new MosquittoPasswordFile(Path.GetFullPath(passwd), options.ExternalBrokerReload is { Length: > 0 } reload ? reload : null)
+            ? new MosquittoPasswordFile(Path.GetFullPath(passwd), options.ExternalBrokerReload is { Length: > 0 } reload ? reload : null, TimeProvider.System)
             : null;
         if (passwordFile is not null)
         {

@@ -48,15 +48,15 @@ public sealed class MosquittoPasswordFileTests : IDisposable
     }
 
     [Fact]
-    public void SetDevice_ReplacesOnlyThatDevicesLine_KeepsTheOthersAndTheFilesMode()
+    public async Task SetDevice_ReplacesOnlyThatDevicesLine_KeepsTheOthersAndTheFilesMode()
     {
         var keep = DeviceSecret.Create();
         MosquittoPasswd("pi-2", keep);
         File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, TimeProvider.System);
 
-        file.SetDevice("pi-1", "first");
-        file.SetDevice("pi-1", "second");
+        await file.SetDeviceAsync("pi-1", "first", CancellationToken.None);
+        await file.SetDeviceAsync("pi-1", "second", CancellationToken.None);
 
         var lines = Read();
         Assert.Equal(["pi-2", "pi-1"], lines.Keys);
@@ -67,11 +67,11 @@ public sealed class MosquittoPasswordFileTests : IDisposable
     }
 
     [Fact]
-    public void SetDevice_ThenMosquittoPasswd_CheckingTheFile_KeepsOurLine()
+    public async Task SetDevice_ThenMosquittoPasswd_CheckingTheFile_KeepsOurLine()
     {
         // mosquitto_passwd parses every line of the file to rewrite it: ours must be lines it reads.
-        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
-        file.SetDevice("pi-1", "ours");
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, TimeProvider.System);
+        await file.SetDeviceAsync("pi-1", "ours", CancellationToken.None);
 
         MosquittoPasswd("pi-2", "theirs");
 
@@ -81,61 +81,62 @@ public sealed class MosquittoPasswordFileTests : IDisposable
     }
 
     [Fact]
-    public void RemoveDevice_DropsItsLine_AndAnUnknownDeviceChangesNothing()
+    public async Task RemoveDevice_DropsItsLine_AndAnUnknownDeviceChangesNothing()
     {
-        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
-        file.SetDevice("pi-1", "a");
-        file.SetDevice("pi-10", "b");
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, TimeProvider.System);
+        await file.SetDeviceAsync("pi-1", "a", CancellationToken.None);
+        await file.SetDeviceAsync("pi-10", "b", CancellationToken.None);
 
-        file.RemoveDevice("pi-1");
-        file.RemoveDevice("pi-3");
+        await file.RemoveDeviceAsync("pi-1", CancellationToken.None);
+        await file.RemoveDeviceAsync("pi-3", CancellationToken.None);
 
         Assert.Equal(["pi-10"], Read().Keys);
     }
 
     [Fact]
-    public void Reload_WithAPidFileThatHoldsNoPid_IsOneLineNamingTheSetting()
+    public async Task Reload_WithAPidFileThatHoldsNoPid_IsOneLineNamingTheSetting()
     {
         var pidFile = Path.Combine(_directory, "mosquitto.pid");
         File.WriteAllText(pidFile, "nope\n");
-        var file = new MosquittoPasswordFile(PasswordFile, pidFile);
+        var file = new MosquittoPasswordFile(PasswordFile, pidFile, TimeProvider.System);
 
-        var error = Assert.Throws<IOException>(() => file.SetDevice("pi-1", "a"));
+        var error = await Assert.ThrowsAsync<IOException>(() => file.SetDeviceAsync("pi-1", "a", CancellationToken.None));
 
         Assert.StartsWith("ExternalBrokerReload: ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
 
     [Fact]
-    public void SetDevice_FromTwoWritersAtOnce_KeepsEveryWritersLines()
+    public async Task SetDevice_FromTwoWritersAtOnce_KeepsEveryWritersLines()
     {
-        // Two instances stand for two controller processes: each has its own in-process lock, so only
-        // the flock on the lock file keeps one's read-modify-write from overwriting the other's.
+        // Two instances stand for two controller processes: only the flock on the lock file keeps one's
+        // read-modify-write from overwriting the other's.
         string[] names = ["a", "b"];
-        var writers = names.Select(name => (Name: name, File: new MosquittoPasswordFile(PasswordFile, reloadPidFile: null))).ToList();
-        using var start = new Barrier(writers.Count);
+        var writers = names.Select(name => (Name: name, File: new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, TimeProvider.System))).ToList();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var threads = writers.Select(writer => new Thread(() =>
+        // Both writers released at once.
+        var runs = writers.Select(writer => Task.Run(async () =>
         {
-            start.SignalAndWait();
+            await start.Task;
             for (var i = 0; i < 150; i++)
             {
-                writer.File.SetDevice($"{writer.Name}-{i}", "s");
+                await writer.File.SetDeviceAsync($"{writer.Name}-{i}", "s", CancellationToken.None);
             }
-        })).ToList();
-        threads.ForEach(thread => thread.Start());
-        Assert.All(threads, thread => Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "a writer did not finish"));
+        })).ToArray();
+        start.SetResult();
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60));
 
         var expected = writers.SelectMany(writer => Enumerable.Range(0, 150).Select(i => $"{writer.Name}-{i}")).Order(StringComparer.Ordinal);
         Assert.Equal(expected, Read().Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void SetDevice_WhileMosquittoPasswdWritesUnderTheLockInAnotherProcess_KeepsEveryLine()
+    public async Task SetDevice_WhileMosquittoPasswdWritesUnderTheLockInAnotherProcess_KeepsEveryLine()
     {
         // The documented hand procedure, run in a loop by another process while this one enrolls.
         File.WriteAllText(PasswordFile, "");
-        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null);
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, TimeProvider.System);
         using var other = Process.Start(new ProcessStartInfo(
             "sh",
             ["-c", "for i in $(seq 0 99); do flock \"$1.lock\" mosquitto_passwd -b \"$1\" \"op-$i\" s || exit 1; done", "sh", PasswordFile])
@@ -145,7 +146,7 @@ public sealed class MosquittoPasswordFileTests : IDisposable
 
         for (var i = 0; i < 100; i++)
         {
-            file.SetDevice($"ctl-{i}", "s");
+            await file.SetDeviceAsync($"ctl-{i}", "s", CancellationToken.None);
         }
 
         var errors = other.StandardError.ReadToEnd();
@@ -157,10 +158,10 @@ public sealed class MosquittoPasswordFileTests : IDisposable
     }
 
     [Fact]
-    public void SetDevice_WhileAnotherProcessHoldsTheLockPastTheTimeout_FailsNamingTheSetting_AndLeavesTheFile()
+    public async Task SetDevice_WhileAnotherProcessHoldsTheLockPastTheTimeout_FailsNamingTheSetting_AndLeavesTheFile()
     {
-        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, lockTimeout: TimeSpan.FromMilliseconds(300));
-        file.SetDevice("pi-1", "a");
+        var file = new MosquittoPasswordFile(PasswordFile, reloadPidFile: null, TimeProvider.System, lockTimeout: TimeSpan.FromMilliseconds(300));
+        await file.SetDeviceAsync("pi-1", "a", CancellationToken.None);
         var before = File.ReadAllText(PasswordFile);
 
         // util-linux flock(1), as an operator would run mosquitto_passwd under it: holds the lock until its stdin closes.
@@ -169,7 +170,7 @@ public sealed class MosquittoPasswordFileTests : IDisposable
         {
             Assert.Equal("locked", holder.StandardOutput.ReadLine());
 
-            var error = Assert.Throws<IOException>(() => file.SetDevice("pi-2", "b"));
+            var error = await Assert.ThrowsAsync<IOException>(() => file.SetDeviceAsync("pi-2", "b", CancellationToken.None));
 
             Assert.StartsWith("ExternalBrokerPasswordFile: ", error.Message, StringComparison.Ordinal);
             Assert.Contains(file.LockPath, error.Message, StringComparison.Ordinal);
@@ -181,7 +182,7 @@ public sealed class MosquittoPasswordFileTests : IDisposable
             Assert.True(holder.WaitForExit(TimeSpan.FromSeconds(10)), "flock did not exit");
         }
 
-        file.SetDevice("pi-2", "b");
+        await file.SetDeviceAsync("pi-2", "b", CancellationToken.None);
         Assert.Equal(["pi-1", "pi-2"], Read().Keys);
     }
 
