@@ -8,7 +8,9 @@
 #    token, certifies its signing key with a throwaway root (`fleet-sim certify`), creates an
 #    enrollment token for DEVICES uses;
 # 3. runs `fleet-sim run` with DEVICES devices (enrollment, MQTT sessions) and waits for all connected;
-# 4. pushes a small stack and creates a rollout to all devices in one wave, polls it until completed:
+# 4. pushes a small stack and creates a rollout to all devices in one wave, polls it until completed
+#    (FLEET_SCALE_ROLLOUTS rounds, default 2, each a new version: the first is the controller's first since
+#    its start, while the JIT still compiles its code paths; the second what the next rollout costs):
 #    time from the rollout's creation to all committed, and the status ingest rate from the deltas of
 #    /metrics fleet_mqtt_messages_in_total (every message the controller took from devices);
 #    also the CPU seconds the controller and fleet-sim used meanwhile (what the work cost on a shared
@@ -27,6 +29,7 @@ PHASE_DELAY=${PHASE_DELAY:-100ms}
 CONNECT_RATE=${CONNECT_RATE:-1000}
 LIMIT=${FLEET_SCALE_LIMIT:-180}
 RAW_MESSAGES=${RAW_MESSAGES:-100000}
+ROUNDS=${FLEET_SCALE_ROLLOUTS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/fleet-scale.XXXXXX)
 CONTROLLER_BIN="$ROOT/controller/Fleet.Controller/bin/Release/net10.0/fleet-controller"
@@ -165,12 +168,18 @@ if [[ "$HEARTBEAT" != 0 ]]; then
   say "fleet-sim: $(grep -E '^fleet-sim: t=' "$WORK/sim.log" | tail -1 | sed 's/^fleet-sim: //')"
 fi
 
-STACK=$(printf 'services:\n  web:\n    image: nginx:1.27-alpine\n    ports: ["8080:80"]\n' | jq -Rs '{files: [{name: "compose.yaml", content: .}]}')
+# Each round pushes a new version of the stack and rolls it out to every device. The first round is the
+# controller's first rollout since its start (its code paths still being compiled by the JIT); later rounds
+# are what an operator's next rollout costs.
+STATE=none
+for ROUND in $(seq 1 "$ROUNDS"); do
+(( ROUND == 1 )) && WHICH="first rollout since the controller started" || WHICH="rollout $ROUND (a new version to the same devices)"
+STACK=$(printf 'services:\n  web:\n    image: nginx:1.27-alpine\n    ports: ["8080:80"]\n    environment:\n      ROUND: "%s"\n' "$ROUND" | jq -Rs '{files: [{name: "compose.yaml", content: .}]}')
 api -X POST "$API/api/v1/stacks/bench/versions" -d "$STACK" >/dev/null
 IN_BEFORE=$(metric fleet_mqtt_messages_in_total)
 # FLEET_SCALE_TRACE=1: a thread-time sample of the controller over the rollout's first 15 s (dotnet-trace, a global
 # tool), then its top functions; the trace stays in the work directory.
-if [[ "${FLEET_SCALE_TRACE:-0}" == 1 ]] && command -v dotnet-trace >/dev/null; then
+if (( ROUND == 1 )) && [[ "${FLEET_SCALE_TRACE:-0}" == 1 ]] && command -v dotnet-trace >/dev/null; then
   dotnet-trace collect -p "$CONTROLLER" --profile dotnet-sampled-thread-time,dotnet-common --duration 00:00:00:15 -o "$WORK/controller.nettrace" >"$WORK/trace.log" 2>&1 &
   PIDS+=("$!")
   dotnet-trace collect -p "$SIM" --profile dotnet-sampled-thread-time,dotnet-common --duration 00:00:00:15 -o "$WORK/sim.nettrace" >"$WORK/trace-sim.log" 2>&1 &
@@ -213,7 +222,7 @@ else
   T1=$(now_ms)
   CPU_C1=$(cpu_s "$CONTROLLER"); CPU_S1=$(cpu_s "$SIM")
   COUNTS=$(jq -c '.waves[0].counts' "$WORK/rollout.json")
-  say "rollout $ID: $STATE after $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s from creation (target <= 10 s); wave 1 counts $COUNTS"
+  say "$WHICH, $ID: $STATE after $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s from creation (target <= 10 s); wave 1 counts $COUNTS"
   # Let the last statuses and events arrive, then count everything ingested since the rollout's creation.
   sleep 2
   IN_AFTER=$(metric fleet_mqtt_messages_in_total)
@@ -221,6 +230,8 @@ else
   say "ingest: $(( IN_AFTER - IN_BEFORE )) messages from devices in $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s = $(( (IN_AFTER - IN_BEFORE) * 1000 / (T1 - T0 + 1) )) msgs/s on average, peak $PEAK_RATE msgs/s over 1 s (target >= 5000)"
   say "fleet-sim: $(grep -E '^fleet-sim: t=' "$WORK/sim.log" | tail -1 | sed 's/^fleet-sim: //')"
 fi
+(( ROUND < ROUNDS )) && [[ "$STATE" == completed ]] || break
+done
 fi
 say "controller RSS peak: $(cat "$WORK/rss-peak" 2>/dev/null || echo '?') MB sampled, VmHWM $(rss_mb "$CONTROLLER" VmHWM) MB (target <= 400 MB with $DEVICES devices)"
 say "controller: $(metric fleet_devices_online) online of $(metric fleet_devices) devices, events missing $(metric fleet_events_missing_total)"

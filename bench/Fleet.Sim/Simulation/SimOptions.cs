@@ -21,7 +21,7 @@ public sealed record SimOptions
     /// <summary>Publishes in flight at once across the fleet (each device still publishes in order).</summary>
     public int PublishConcurrency { get; init; } = 512;
 
-    /// <summary>As the agent's: the broker notices a dead device after 1.5 × this.</summary>
+    /// <summary>As the agent's period: each device pings the broker this often (announcing keep-alive 0, see SimDevice.PingAsync).</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(45);
 
     /// <summary>As the agent's: the broker keeps the session and QoS 1 messages this long while a device is away.</summary>

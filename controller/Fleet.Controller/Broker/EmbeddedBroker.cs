@@ -179,18 +179,8 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         }
         else if (identity.IsController && DeviceDelivery.Carries(message.Topic, out var topic))
         {
-            // Straight into the device's session, for the same reason; the retained copy is kept by
-            // DeviceDelivery and written to the store here, as MQTTnet's retained-changed event would have.
-            if (message.Retain)
-            {
-                _retained.Save(message);
-            }
-
-            if (!_toDevices.Publish(message, topic))
-            {
-                LogQueueFull(topic.DeviceId, message.Topic);
-            }
-
+            // Straight into the device's session, for the same reason.
+            DeliverToDevice(message, topic);
             if (_toDevices.HasMonitors)
             {
                 message.Retain = false;
@@ -202,6 +192,39 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes a controller publish to a device's desired, trust or cmd topic in process, as the broker takes it
+    /// from the controller's MQTT client, without that client's round trip over the socket (serialize, send,
+    /// parse, acknowledge: a fifth of a 10,000-device rollout's broker work). False when it has to go through
+    /// the broker after all: another topic, a payload over the cap (refused there), or a monitor subscribed to
+    /// device topics (it sees the publish through MQTTnet's dispatch).
+    /// </summary>
+    public bool TryPublishToDevice(MqttApplicationMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_toDevices.HasMonitors || message.Payload.Length > _options.MaxPayloadBytes || !DeviceDelivery.Carries(message.Topic, out var topic))
+        {
+            return false;
+        }
+
+        DeliverToDevice(message, topic);
+        return true;
+    }
+
+    // The retained copy is kept by DeviceDelivery and written to the store here, as MQTTnet's retained-changed event would have.
+    private void DeliverToDevice(MqttApplicationMessage message, DeviceTopic topic)
+    {
+        if (message.Retain)
+        {
+            _retained.Save(message);
+        }
+
+        if (!_toDevices.Publish(message, topic))
+        {
+            LogQueueFull(topic.DeviceId, message.Topic);
+        }
     }
 
     private static bool IsDeviceTraffic(string topic) =>

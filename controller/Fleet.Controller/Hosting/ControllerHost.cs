@@ -171,7 +171,12 @@ public static class ControllerHost
         var link = app.Services.GetRequiredService<MqttLink>();
         var ingest = app.Services.GetRequiredService<DeviceIngest>();
         link.OnMessage(ingest.OnMessageAsync);
-        app.Services.GetService<EmbeddedBroker>()?.HandDeviceTrafficTo(link.DeliverAsync);
+        if (app.Services.GetService<EmbeddedBroker>() is { } embedded)
+        {
+            embedded.HandDeviceTrafficTo(link.DeliverAsync);
+            link.PublishInProcessThrough(embedded.TryPublishToDevice);
+        }
+
         _ = app.Services.GetRequiredService<CommandRelay>();
         _ = app.Services.GetRequiredService<TrustPublisher>();
         var rollouts = app.Services.GetRequiredService<RolloutCoordinator>();

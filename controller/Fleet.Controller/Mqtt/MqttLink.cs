@@ -26,6 +26,7 @@ public sealed partial class MqttLink : BackgroundService
     private readonly MqttClientFactory _factory = new();
     private readonly IMqttClient _client;
     private readonly List<Func<MqttApplicationMessage, Task>> _handlers = [];
+    private Func<MqttApplicationMessage, bool>? _inProcess;
     private TaskCompletionSource _connected = NewSignal();
     private TaskCompletionSource _disconnected = NewSignal();
 
@@ -56,6 +57,13 @@ public sealed partial class MqttLink : BackgroundService
     public void OnMessage(Func<MqttApplicationMessage, Task> handler) => _handlers.Add(handler);
 
     /// <summary>
+    /// With the embedded broker: <see cref="PublishAsync"/> first offers each message to <paramref name="tryPublish"/>
+    /// (<see cref="Broker.EmbeddedBroker.TryPublishToDevice"/>), which takes it in process or answers false to have
+    /// it go through this client. Set before start.
+    /// </summary>
+    public void PublishInProcessThrough(Func<MqttApplicationMessage, bool> tryPublish) => _inProcess = tryPublish;
+
+    /// <summary>
     /// Publishes with QoS 1, waiting up to 10 s for the link to be up; throws when the broker cannot be
     /// reached or refuses, which for the controller's own publishes is a fault, not an expected outcome.
     /// </summary>
@@ -63,6 +71,12 @@ public sealed partial class MqttLink : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(message);
         message.QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce;
+        if (_inProcess?.Invoke(message) == true)
+        {
+            _metrics.CountOut();
+            return;
+        }
+
         await _connected.Task.WaitAsync(PublishWait, _timeProvider, cancellationToken);
         var result = await _client.PublishAsync(message, cancellationToken);
         if (!result.IsSuccess)

@@ -256,6 +256,31 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
         await Eventually.TrueAsync(() => seen.ContainsKey("fleet/v1/dev/pi-2/desired"), TimeSpan.FromSeconds(5), "the monitor sees the desired state");
     }
 
+    [Fact]
+    public async Task InProcessPublish_ReachesTheSubscribedDevice_IsKeptRetained_AndStepsAsideForAMonitor()
+    {
+        using var pi1 = await ConnectAsync("pi-1");
+        var seen = await WatchAsync(pi1, "fleet/v1/dev/pi-1/desired");
+
+        Assert.True(_broker!.TryPublishToDevice(Message("fleet/v1/dev/pi-1/desired", "{\"version\":7}")));
+        Assert.True(_broker.TryPublishToDevice(Message("fleet/v1/dev/pi-2/desired", "{\"version\":8}")));
+        Assert.False(_broker.TryPublishToDevice(Message("fleet/v1/other", "x")));
+
+        await Eventually.TrueAsync(() => seen.ContainsKey("fleet/v1/dev/pi-1/desired"), TimeSpan.FromSeconds(5), "pi-1 receives its desired state live");
+        Assert.Equal("{\"version\":7}", seen["fleet/v1/dev/pi-1/desired"]);
+        using var pi2 = await ConnectAsync("pi-2");
+        var retained = await WatchAsync(pi2, "fleet/v1/dev/pi-2/desired");
+        await Eventually.TrueAsync(() => retained.ContainsKey("fleet/v1/dev/pi-2/desired"), TimeSpan.FromSeconds(5), "pi-2 gets the retained copy on subscribe");
+        Assert.Equal("{\"version\":8}", retained["fleet/v1/dev/pi-2/desired"]);
+
+        using var monitor = await ConnectAsync(CredentialTable.ControllerUserName, clientId: "fleet-monitor-it");
+        await WatchAsync(monitor, "fleet/v1/dev/#");
+        Assert.False(_broker.TryPublishToDevice(Message("fleet/v1/dev/pi-1/desired", "{\"version\":9}")));
+
+        static MqttApplicationMessage Message(string topic, string payload) => new MqttApplicationMessageBuilder()
+            .WithTopic(topic).WithPayload(payload).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+    }
+
     private async Task StartBrokerAsync()
     {
         _database = new LiteDatabase(Path.Combine(_directory, "controller.db"));
