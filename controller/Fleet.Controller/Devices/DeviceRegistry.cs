@@ -181,6 +181,7 @@ public sealed class DeviceRegistry : IFleetView
         DeviceSummary summary;
         DeviceStatus? status;
         List<DeviceEvent> pending;
+        long keepAbove;
         lock (_gate)
         {
             if (!_devices.TryGetValue(id, out var record))
@@ -191,15 +192,24 @@ public sealed class DeviceRegistry : IFleetView
             summary = Summary(record);
             status = record.Status;
             pending = [.. record.PendingEvents];
+            // A stored document may still hold events below the bound (it goes once all it holds is older).
+            keepAbove = (record.LastEventSeq ?? 0) - _options.EventsPerDevice;
         }
 
-        var stored = _database.Collection(EventCollection).Query()
-            .Where(Query.Between("_id", EventKey(id, 0), EventKey(id, long.MaxValue)))
-            .OrderByDescending("_id")
-            .Limit(eventCount)
-            .ToList()
-            .Select(d => ProtocolJson.Parse(d["json"].AsBinary, ProtocolJsonContext.Default.DeviceEvent).Value)
-            .OfType<DeviceEvent>();
+        // Newest documents first, until they hold enough events (a document holds one flush's worth).
+        var stored = new List<DeviceEvent>();
+        foreach (var document in _database.Collection(EventCollection).Query()
+                     .Where(Query.Between("_id", EventKey(id, 0), EventKey(id, long.MaxValue)))
+                     .OrderByDescending("_id")
+                     .ToEnumerable())
+        {
+            stored.AddRange(StoredEvents(document).Where(e => e.Seq > keepAbove));
+            if (stored.Count >= eventCount)
+            {
+                break;
+            }
+        }
+
         var events = stored.Concat(pending).DistinctBy(e => e.Seq).OrderBy(e => e.Seq).TakeLast(eventCount).ToList();
         return new DeviceDetail { Device = summary, Status = status, Events = events };
     }
@@ -457,11 +467,12 @@ public sealed class DeviceRegistry : IFleetView
             {
                 database.GetCollection(DeviceCollection).Upsert(devices);
                 var collection = database.GetCollection(EventCollection);
-                collection.Upsert(events.SelectMany(e => e.Events.Select(item => EventDocument(e.Id, item))));
                 foreach (var (id, list) in events)
                 {
-                    // The highest, not the last: events filling a hole arrive after newer ones.
+                    // The highest, not the last: events filling a hole arrive after newer ones. A stored document
+                    // goes once all it holds is at or below that: up to one flush's worth more stays (Detail hides it).
                     var keepFrom = list.Max(e => e.Seq) - _options.EventsPerDevice;
+                    collection.Upsert(EventDocument(id, list.Where(e => e.Seq > keepFrom).ToList()));
                     if (keepFrom > 0)
                     {
                         collection.DeleteMany(Query.Between("_id", EventKey(id, 0), EventKey(id, keepFrom)));
@@ -537,12 +548,21 @@ public sealed class DeviceRegistry : IFleetView
     // Device ids cannot hold '/', and the zero-padded seq keeps one device's events in order in the _id index.
     private static string EventKey(string id, long seq) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id}/{seq:D19}");
 
-    private static BsonDocument EventDocument(string id, DeviceEvent item) => new()
+    // One document per device per flush, keyed by its highest seq (unique: a seq is stored once), its time the
+    // newest event's (retention drops it once all it holds is old): a rollout writes a document per device
+    // and flush instead of one per event, each of those with two index entries.
+    private static BsonDocument EventDocument(string id, List<DeviceEvent> events) => new()
     {
-        ["_id"] = EventKey(id, Math.Max(0, item.Seq)),
-        ["time"] = item.Time.ToUnixTimeMilliseconds(),
-        ["json"] = ProtocolJson.Serialize(item, ProtocolJsonContext.Default.DeviceEvent),
+        ["_id"] = EventKey(id, Math.Max(0, events.Max(e => e.Seq))),
+        ["time"] = events.Max(e => e.Time).ToUnixTimeMilliseconds(),
+        ["batch"] = ProtocolJson.Serialize(new EventBatch { DeviceId = id, Events = events }, ProtocolJsonContext.Default.EventBatch),
     };
+
+    // Documents written before events were stored in batches hold one event each, under "json".
+    private static IEnumerable<DeviceEvent> StoredEvents(BsonDocument document) =>
+        document["batch"].IsBinary
+            ? ProtocolJson.Parse(document["batch"].AsBinary, ProtocolJsonContext.Default.EventBatch).Value?.Events ?? []
+            : ProtocolJson.Parse(document["json"].AsBinary, ProtocolJsonContext.Default.DeviceEvent).Value is { } single ? [single] : [];
 
     private static BsonDocument ToDocument(DeviceRecord record) => new()
     {

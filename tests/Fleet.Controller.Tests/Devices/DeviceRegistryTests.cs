@@ -60,6 +60,33 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Flush_StoresOneDocumentPerDeviceAndFlush_AndReadsEventsStoredOnePerDocumentBefore()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(), "h");
+        // As a controller before batched storage wrote them: one document per event, under "json".
+        var events = _temp.Database.Collection("events");
+        foreach (var seq in new long[] { 1, 2 })
+        {
+            events.Insert(new LiteDB.BsonDocument
+            {
+                ["_id"] = $"pi-1/{seq:D19}",
+                ["time"] = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                ["json"] = Fleet.Protocol.Serialization.ProtocolJson.Serialize(Event(seq), Fleet.Protocol.Serialization.ProtocolJsonContext.Default.DeviceEvent),
+            });
+        }
+
+        registry.TakeEvents("pi-1", [Event(1), Event(2), Event(3), Event(4), Event(5)]);
+        registry.Flush();
+        registry.TakeEvents("pi-1", [Event(6)]);
+        registry.Flush();
+
+        Assert.Equal(4, events.Count());
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], registry.Detail("pi-1", 10)!.Events.Select(e => e.Seq));
+        Assert.Equal([4L, 5L, 6L], registry.Detail("pi-1", 3)!.Events.Select(e => e.Seq));
+    }
+
+    [Fact]
     public void Flush_ThenReopen_KeepsStatusLabelsAndTheEventHighWaterMark()
     {
         var registry = Registry();
