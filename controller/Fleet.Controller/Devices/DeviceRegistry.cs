@@ -128,10 +128,13 @@ public sealed class DeviceRegistry : IFleetView
             {
                 if (_devices.TryGetValue(id, out var existing))
                 {
+                    var merged = new Dictionary<string, string>(existing.Labels, StringComparer.Ordinal);
                     foreach (var (key, value) in labels)
                     {
-                        existing.Labels[key] = value;
+                        merged[key] = value;
                     }
+
+                    existing.Labels = merged;
 
                     existing.SecretHash = secretHash;
                 }
@@ -227,15 +230,18 @@ public sealed class DeviceRegistry : IFleetView
                     return null;
                 }
 
+                var labels = new Dictionary<string, string>(record.Labels, StringComparer.Ordinal);
                 foreach (var key in update.Remove)
                 {
-                    record.Labels.Remove(key);
+                    labels.Remove(key);
                 }
 
                 foreach (var (key, value) in update.Set)
                 {
-                    record.Labels[key] = value;
+                    labels[key] = value;
                 }
+
+                record.Labels = labels;
 
                 summary = Summary(record);
                 _database.Collection(DeviceCollection).Upsert(ToDocument(record));

@@ -29,6 +29,20 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void DeviceView_KeepsTheLabelsItWasTakenWith_WhenTheyChangeLater()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(("site", "berlin")), "h");
+        var before = registry.Device("pi-1")!;
+
+        registry.UpdateLabels("pi-1", new LabelUpdate { Set = Labels(("site", "paris")), Remove = [] });
+        registry.Enroll("pi-1", Labels(("tier", "canary")), "h2");
+
+        Assert.Equal(Labels(("site", "berlin")), before.Labels);
+        Assert.Equal(Labels(("site", "paris"), ("tier", "canary")), registry.Device("pi-1")!.Labels);
+    }
+
+    [Fact]
     public void TakeEvents_DropsDuplicatesBySeq()
     {
         var registry = Registry();
