@@ -478,7 +478,10 @@ public sealed class DeviceRegistry : IFleetView
                     // The highest, not the last: events filling a hole arrive after newer ones. A stored document
                     // goes once all it holds is at or below that: up to one flush's worth more stays (Detail hides it).
                     var keepFrom = list.Max(e => e.Seq) - _options.EventsPerDevice;
-                    collection.Upsert(EventDocument(id, list.Where(e => e.Seq > keepFrom).ToList()));
+                    // Insert, not Upsert: the key is new (its seq was never stored: the watermark and holes are
+                    // written in the same transaction), and LiteDB's Upsert first tries an update of a missing
+                    // key, about as costly again as the insert.
+                    collection.Insert(EventDocument(id, list.Where(e => e.Seq > keepFrom).ToList()));
                     if (keepFrom > 0)
                     {
                         collection.DeleteMany(Query.Between("_id", EventKey(id, 0), EventKey(id, keepFrom)));
