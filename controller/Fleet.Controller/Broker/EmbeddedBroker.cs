@@ -197,7 +197,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     /// <summary>
     /// Takes a controller publish to a device's desired, trust or cmd topic in process, as the broker takes it
     /// from the controller's MQTT client, without that client's round trip over the socket (serialize, send,
-    /// parse, acknowledge: a fifth of a 10,000-device rollout's broker work). False when it has to go through
+    /// parse, acknowledge). False when it has to go through
     /// the broker after all: another topic, a payload over the cap (refused there), or a monitor subscribed to
     /// device topics (it sees the publish through MQTTnet's dispatch).
     /// </summary>

@@ -199,18 +199,21 @@ public sealed class DeviceRegistry : IFleetView
             keepAbove = (record.LastEventSeq ?? 0) - _options.EventsPerDevice;
         }
 
-        // Newest documents first, until they hold enough events (a document holds one flush's worth).
+        // Newest documents first (a document holds one flush's worth, none above its key's seq), until the
+        // events already read above the next key are enough: that one and all after it hold only older ones.
         var stored = new List<DeviceEvent>();
         foreach (var document in _database.Collection(EventCollection).Query()
                      .Where(Query.Between("_id", EventKey(id, 0), EventKey(id, long.MaxValue)))
                      .OrderByDescending("_id")
                      .ToEnumerable())
         {
-            stored.AddRange(StoredEvents(document).Where(e => e.Seq > keepAbove));
-            if (stored.Count >= eventCount)
+            var highest = long.Parse(document["_id"].AsString.AsSpan(id.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
+            if (stored.Count(e => e.Seq > highest) >= eventCount)
             {
                 break;
             }
+
+            stored.AddRange(StoredEvents(document).Where(e => e.Seq > keepAbove));
         }
 
         var events = stored.Concat(pending).DistinctBy(e => e.Seq).OrderBy(e => e.Seq).TakeLast(eventCount).ToList();

@@ -187,6 +187,23 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Detail_GivesTheNewestEvents_WhenADocumentHoldsAHoleFilledLate()
+    {
+        var registry = RegistryWithPi1();
+        registry.TakeEvents("pi-1", [Event(1), Event(2), Event(3)]);
+        registry.Flush();
+        registry.TakeEvents("pi-1", [Event(6), Event(7), Event(8)]);
+        registry.Flush();
+        // Part of the hole filled in the same flush as a newer event: the newest document also holds an old one.
+        registry.TakeEvents("pi-1", [Event(4)]);
+        registry.TakeEvents("pi-1", [Event(9)]);
+        registry.Flush();
+
+        Assert.Equal([8L, 9L], registry.Detail("pi-1", 2)!.Events.Select(e => e.Seq));
+        Assert.Equal([4L, 6L, 7L, 8L, 9L], registry.Detail("pi-1", 5)!.Events.Select(e => e.Seq));
+    }
+
+    [Fact]
     public void TakeEvents_FillingAHoleLater_IsKept_AndRepeatsAreStillDroppedOnce()
     {
         var registry = RegistryWithPi1();
