@@ -167,8 +167,9 @@ public sealed class SimDevice : IDisposable
     /// <summary>
     /// The keep-alive ping, every <see cref="SimOptions.KeepAlive"/> from the fleet's one scheduler, for as long
     /// as the device runs. MQTTnet's own keep-alive would be a loop per client that wakes every 100 ms whatever
-    /// the period: 100,000 timer wake-ups a second at 10,000 devices, a fifth of the simulator's CPU. So the
-    /// client connects with keep-alive 0 (the broker does not time simulated devices out) and pings from here.
+    /// the period: 100,000 timer wake-ups a second at 10,000 devices, a third of the simulator's CPU in a rollout
+    /// (docs/benchmarks.md). So the client connects with keep-alive 0 (the broker does not time simulated
+    /// devices out) and pings from here.
     /// </summary>
     private async Task PingAsync(CancellationToken cancellationToken)
     {
