@@ -6,23 +6,57 @@ namespace Fleet.Controller.Devices;
 /// <summary>One device as the registry holds it in memory; mutated only under the registry's lock.</summary>
 internal sealed class DeviceRecord
 {
+    private DeviceView? _view;
+
     public required string Id { get; init; }
 
     /// <summary>
     /// Never changed in place: a change assigns a new dictionary, so <see cref="View"/> hands this one out
     /// without a copy (the rollout rounds take every device's view several times a second).
     /// </summary>
-    public required Dictionary<string, string> Labels { get; set; }
+    public required Dictionary<string, string> Labels
+    {
+        get;
+        set
+        {
+            field = value;
+            _view = null;
+        }
+    }
 
     public required DateTimeOffset EnrolledAt { get; init; }
 
     public required string SecretHash { get; set; }
 
-    public bool Online { get; set; }
+    public bool Online
+    {
+        get;
+        set
+        {
+            field = value;
+            _view = null;
+        }
+    }
 
-    public DateTimeOffset? LastSeen { get; set; }
+    public DateTimeOffset? LastSeen
+    {
+        get;
+        set
+        {
+            field = value;
+            _view = null;
+        }
+    }
 
-    public DeviceStatus? Status { get; set; }
+    public DeviceStatus? Status
+    {
+        get;
+        set
+        {
+            field = value;
+            _view = null;
+        }
+    }
 
     public long? LastEventSeq { get; set; }
 
@@ -41,9 +75,14 @@ internal sealed class DeviceRecord
     /// <summary>Events taken in (deduplicated) and not yet written to the store.</summary>
     public List<DeviceEvent> PendingEvents { get; } = [];
 
-    public bool Dirty { get; set; }
+    /// <summary>When the first change not yet written was taken; null when the store has all of it.</summary>
+    public DateTimeOffset? DirtySince { get; set; }
 
-    public DeviceView View() => new(
+    /// <summary>
+    /// Kept until one of what it shows changes: the rollout rounds take the view of each device of a rollout
+    /// several times a second, far more often than a device changes.
+    /// </summary>
+    public DeviceView View() => _view ??= new(
         Id,
         Labels,
         Online,

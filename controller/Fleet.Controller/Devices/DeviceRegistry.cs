@@ -14,8 +14,10 @@ namespace Fleet.Controller.Devices;
 /// <summary>
 /// Every enrolled device, held in memory (the ingest path and the rollout engine read it thousands of
 /// times a second; 10,000 devices with their last status fit in tens of megabytes) and written to the
-/// store in batches: ingest only marks a device dirty and queues its events, and <see cref="Flush"/>
-/// writes all of them in one transaction. Enrollment, label changes and removal are written at once.
+/// store in batches: ingest only marks a device dirty and queues its events, and <see cref="FlushDue"/>
+/// writes those whose first unwritten change is <see cref="ControllerOptions.WriteDelayMilliseconds"/> old,
+/// in one transaction, so the burst of changes a rollout makes to a device goes in one write.
+/// Enrollment, label changes and removal are written at once.
 /// Events are deduplicated by sequence number per device and kept bounded: the newest
 /// <see cref="ControllerOptions.EventsPerDevice"/>, none older than the retention. Events never received
 /// (holes below the highest seq seen, or a status whose last seq is above it) make the device "gapped":
@@ -33,7 +35,9 @@ public sealed class DeviceRegistry : IFleetView
     // Orders writes: a flush that snapshotted a device must not write it back after it was removed.
     private readonly Lock _writeGate = new();
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    // Dirty devices in the order of their first unwritten change (a record that left the registry or was
+    // written meanwhile is skipped when it comes up).
+    private readonly Queue<DeviceRecord> _dirty = new();
     // Devices missing events; the resend scan visits only these, never the whole fleet.
     private readonly HashSet<string> _gapped = new(StringComparer.Ordinal);
     private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
@@ -262,12 +266,12 @@ public sealed class DeviceRegistry : IFleetView
         {
             lock (_gate)
             {
-                if (!_devices.Remove(id))
+                if (!_devices.Remove(id, out var removed))
                 {
                     return false;
                 }
 
-                _dirty.Remove(id);
+                removed.DirtySince = null;
                 _gapped.Remove(id);
             }
 
@@ -438,8 +442,16 @@ public sealed class DeviceRegistry : IFleetView
         return givenUp;
     }
 
-    /// <summary>Writes every dirty device and every queued event in one transaction, then trims history.</summary>
-    public int Flush()
+    /// <summary>Writes every dirty device and every queued event (at a stop, and in tests), then trims history.</summary>
+    public int Flush() => Write(DateTimeOffset.MaxValue);
+
+    /// <summary>
+    /// Writes the dirty devices whose first unwritten change is at least <see cref="ControllerOptions.WriteDelayMilliseconds"/>
+    /// old, with their queued events, in one transaction; the flusher calls it every <see cref="ControllerOptions.FlushMilliseconds"/>.
+    /// </summary>
+    public int FlushDue() => Write(_timeProvider.GetUtcNow().AddMilliseconds(-_options.WriteDelayMilliseconds));
+
+    private int Write(DateTimeOffset dirtySinceAtMost)
     {
         lock (_writeGate)
         {
@@ -447,27 +459,30 @@ public sealed class DeviceRegistry : IFleetView
             List<(string Id, List<DeviceEvent> Events)> events;
             lock (_gate)
             {
-                if (_dirty.Count == 0)
-                {
-                    return 0;
-                }
-
-                devices = new List<BsonDocument>(_dirty.Count);
+                devices = [];
                 events = [];
-                foreach (var id in _dirty)
+                while (_dirty.TryPeek(out var record) && (record.DirtySince is not { } since || since <= dirtySinceAtMost))
                 {
-                    var record = _devices[id];
+                    _dirty.Dequeue();
+                    if (record.DirtySince is null)
+                    {
+                        continue; // Written since (a newer change queued it again) or removed.
+                    }
+
                     devices.Add(ToDocument(record));
                     if (record.PendingEvents.Count > 0)
                     {
-                        events.Add((id, [.. record.PendingEvents]));
+                        events.Add((record.Id, [.. record.PendingEvents]));
                         record.PendingEvents.Clear();
                     }
 
-                    record.Dirty = false;
+                    record.DirtySince = null;
                 }
 
-                _dirty.Clear();
+                if (devices.Count == 0)
+                {
+                    return 0;
+                }
             }
 
             var database = _database.Database;
@@ -513,10 +528,10 @@ public sealed class DeviceRegistry : IFleetView
     private void Touch(DeviceRecord record)
     {
         record.LastSeen = _timeProvider.GetUtcNow();
-        if (!record.Dirty)
+        if (record.DirtySince is null)
         {
-            record.Dirty = true;
-            _dirty.Add(record.Id);
+            record.DirtySince = record.LastSeen;
+            _dirty.Enqueue(record);
         }
     }
 

@@ -43,8 +43,16 @@ public sealed class ControllerOptions
     /// <summary>Events older than this are deleted whatever their count.</summary>
     public int EventRetentionDays { get; set; } = 30;
 
-    /// <summary>How often ingested status and events are written to the store, in one transaction.</summary>
+    /// <summary>How often ingested status and events that are due (<see cref="WriteDelayMilliseconds"/>) are written to the store, in one transaction.</summary>
     public int FlushMilliseconds { get; set; } = 250;
+
+    /// <summary>
+    /// How long a device's ingested status, presence and events stay in memory after its first unwritten
+    /// change: what changes meanwhile goes in the same write (a rollout walks a device through five phases,
+    /// ten messages, in about a second). A controller killed loses at most this plus a flush period of them;
+    /// devices republish their status and event reconciliation brings the events back.
+    /// </summary>
+    public int WriteDelayMilliseconds { get; set; } = 5000;
 
     /// <summary>How long a command relayed to a device (logs) waits for its reply.</summary>
     public int CommandTimeoutSeconds { get; set; } = 20;
@@ -119,6 +127,7 @@ public sealed class ControllerOptions
         Range(problems, nameof(EventsPerDevice), EventsPerDevice, 1, 100_000);
         Range(problems, nameof(EventRetentionDays), EventRetentionDays, 1, 3650);
         Range(problems, nameof(FlushMilliseconds), FlushMilliseconds, 10, 60_000);
+        Range(problems, nameof(WriteDelayMilliseconds), WriteDelayMilliseconds, 0, 60_000);
         Range(problems, nameof(CommandTimeoutSeconds), CommandTimeoutSeconds, 1, 600);
         Range(problems, nameof(AcceptForHours), AcceptForHours, 1, 24 * 365);
         Range(problems, nameof(EventResendGraceSeconds), EventResendGraceSeconds, 1, 3600);

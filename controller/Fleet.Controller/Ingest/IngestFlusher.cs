@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Fleet.Controller.Ingest;
 
 /// <summary>
-/// Writes the registry's dirty devices and queued events every <see cref="ControllerOptions.FlushMilliseconds"/>,
-/// and once more at stop; with the embedded broker, also its device-published retained messages.
+/// Writes the registry's dirty devices that are due (<see cref="ControllerOptions.WriteDelayMilliseconds"/>) and
+/// their queued events every <see cref="ControllerOptions.FlushMilliseconds"/>, and all of them once more at stop; with the embedded broker, also its device-published retained messages.
 /// </summary>
 public sealed partial class IngestFlusher(
     DeviceRegistry registry, ControllerOptions options, TimeProvider timeProvider, ILogger<IngestFlusher> logger, RetainedMessageStore? retained = null)
@@ -29,7 +29,7 @@ public sealed partial class IngestFlusher(
             {
                 try
                 {
-                    registry.Flush();
+                    registry.FlushDue();
                     retained?.Flush();
                 }
                 catch (LiteDB.LiteException ex)

@@ -43,6 +43,30 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void DeviceView_IsSharedUntilSomethingItShowsChanges()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(), "h");
+        var first = registry.Device("pi-1")!;
+        Assert.Same(first, registry.Device("pi-1"));
+
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Applying));
+        var applying = registry.Device("pi-1")!;
+        registry.TakePresence("pi-1", online: true);
+        var online = registry.Device("pi-1")!;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        registry.TakeEvents("pi-1", [Event(1)]);
+        var seen = registry.Device("pi-1")!;
+        registry.UpdateLabels("pi-1", new LabelUpdate { Set = Labels(("site", "paris")), Remove = [] });
+
+        Assert.Equal((null, false), (first.Phase, first.Online));
+        Assert.Equal((DeploymentPhases.Applying, false), (applying.Phase, applying.Online));
+        Assert.True(online.Online);
+        Assert.Equal(_time.GetUtcNow(), seen.LastSeen);
+        Assert.Equal("paris", registry.Device("pi-1")!.Labels["site"]);
+    }
+
+    [Fact]
     public void TakeEvents_DropsDuplicatesBySeq()
     {
         var registry = Registry();
@@ -118,6 +142,39 @@ public sealed class DeviceRegistryTests : IDisposable
         Assert.False(detail.Device.Online);
         Assert.Equal(2, detail.Events.Count);
         Assert.Empty(reopened.TakeEvents("pi-1", [Event(2)])!.Fresh);
+    }
+
+    [Fact]
+    public void FlushDue_WritesADeviceOnceItsFirstUnwrittenChangeIsTheWriteDelayOld_WithEverythingTakenSince()
+    {
+        var options = new ControllerOptions { DataDirectory = _temp.Directory, WriteDelayMilliseconds = 2000 };
+        var registry = new DeviceRegistry(_temp.Database, options, _time);
+        registry.Enroll("pi-1", Labels(), "h");
+        registry.Enroll("pi-2", Labels(), "h");
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Downloading));
+        registry.TakeEvents("pi-1", [Event(1)]);
+        _time.Advance(TimeSpan.FromMilliseconds(1500));
+        registry.TakeStatus("pi-1", Status("pi-1", seq: 2, phase: DeploymentPhases.Committed));
+        registry.TakeEvents("pi-1", [Event(2)]);
+        registry.TakeStatus("pi-2", Status("pi-2", seq: 1, phase: DeploymentPhases.Applying));
+
+        Assert.Equal(0, registry.FlushDue());
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(1, registry.FlushDue());
+
+        // Written: pi-1 with everything it took in its one write; pi-2 (first change 500 ms ago) not yet.
+        var devices = _temp.Database.Collection("devices");
+        Assert.True(devices.FindById("pi-2")["status"].IsNull);
+        Assert.Equal(1, _temp.Database.Collection("events").Count());
+
+        _time.Advance(TimeSpan.FromMilliseconds(1500));
+        Assert.Equal(1, registry.FlushDue());
+        Assert.Equal(0, registry.FlushDue());
+
+        var stored = new DeviceRegistry(_temp.Reopen(), options, _time);
+        Assert.Equal(DeploymentPhases.Committed, stored.Device("pi-1")!.Phase);
+        Assert.Equal([1L, 2L], stored.Detail("pi-1", 10)!.Events.Select(e => e.Seq));
+        Assert.Equal(DeploymentPhases.Applying, stored.Device("pi-2")!.Phase);
     }
 
     [Fact]

@@ -39,6 +39,7 @@ internal sealed class RunningController : ControllerClient
             MqttPort = FreePort.Next(),
             MqttBindAddress = "127.0.0.1",
             FlushMilliseconds = 50,
+            WriteDelayMilliseconds = 100,
             CommandTimeoutSeconds = 30,
         });
         configure?.Invoke(controller.Options);
