@@ -48,7 +48,7 @@ internal sealed class DeviceRecord
         }
     }
 
-    public DeviceStatus? Status
+    public KeptStatus? Status
     {
         get;
         set

@@ -186,7 +186,7 @@ public sealed class DeviceRegistry : IFleetView
     public DeviceDetail? Detail(string id, int eventCount)
     {
         DeviceSummary summary;
-        DeviceStatus? status;
+        KeptStatus? status;
         List<DeviceEvent> pending;
         long keepAbove;
         lock (_gate)
@@ -221,7 +221,7 @@ public sealed class DeviceRegistry : IFleetView
         }
 
         var events = stored.Concat(pending).DistinctBy(e => e.Seq).OrderBy(e => e.Seq).TakeLast(eventCount).ToList();
-        return new DeviceDetail { Device = summary, Status = status, Events = events };
+        return new DeviceDetail { Device = summary, Status = status?.Parse(), Events = events };
     }
 
     public DeviceSummary? UpdateLabels(string id, LabelUpdate update)
@@ -283,10 +283,14 @@ public sealed class DeviceRegistry : IFleetView
         return true;
     }
 
-    /// <summary>Takes a full status; an older one (lower seq from the same agent run) is dropped. False for an unknown device.</summary>
-    public bool TakeStatus(string id, DeviceStatus status)
+    /// <summary>
+    /// Takes a full status, parsed from <paramref name="json"/> (kept as is); an older one (lower seq from the
+    /// same agent run) is dropped. False for an unknown device.
+    /// </summary>
+    public bool TakeStatus(string id, DeviceStatus status, byte[] json)
     {
         ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(json);
         lock (_gate)
         {
             if (!_devices.TryGetValue(id, out var record))
@@ -300,7 +304,7 @@ public sealed class DeviceRegistry : IFleetView
                 return true;
             }
 
-            record.Status = status;
+            record.Status = KeptStatus.From(status, json, record.Status);
             Touch(record);
             NoteGap(record);
         }
@@ -568,7 +572,7 @@ public sealed class DeviceRegistry : IFleetView
         Phase = record.Status?.Phase,
         DesiredVersion = record.Status?.DesiredVersion,
         AppliedVersion = record.Status?.AppliedVersion,
-        Stacks = record.Status?.Stacks.Select(s => new StackRef { Name = s.Name, Digest = s.Digest ?? "" }).ToList() ?? [],
+        Stacks = record.Status?.Stacks ?? [],
         LastError = record.Status?.LastError,
     };
 
@@ -598,7 +602,7 @@ public sealed class DeviceRegistry : IFleetView
         ["enrolledAt"] = record.EnrolledAt.ToUnixTimeMilliseconds(),
         ["secret"] = record.SecretHash,
         ["lastSeen"] = record.LastSeen is { } seen ? seen.ToUnixTimeMilliseconds() : BsonValue.Null,
-        ["status"] = record.Status is { } status ? ProtocolJson.Serialize(status, ProtocolJsonContext.Default.DeviceStatus) : BsonValue.Null,
+        ["status"] = record.Status is { } status ? status.Json : BsonValue.Null,
         ["lastEventSeq"] = record.LastEventSeq is { } seq ? seq : BsonValue.Null,
         ["eventHoles"] = new BsonArray(record.EventHoles.Select(h => (BsonValue)new BsonArray(h.From, h.Through))),
     };
@@ -611,7 +615,7 @@ public sealed class DeviceRegistry : IFleetView
         EnrolledAt = DateTimeOffset.FromUnixTimeMilliseconds(document["enrolledAt"].AsInt64),
         SecretHash = document["secret"].AsString,
         LastSeen = document["lastSeen"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(document["lastSeen"].AsInt64),
-        Status = document["status"].IsBinary ? ProtocolJson.Parse(document["status"].AsBinary, ProtocolJsonContext.Default.DeviceStatus).Value : null,
+        Status = document["status"].IsBinary ? KeptStatus.Load(document["status"].AsBinary) : null,
         LastEventSeq = document["lastEventSeq"].IsNull ? null : document["lastEventSeq"].AsInt64,
         // Devices stored before holes were kept have none.
         EventHoles = document["eventHoles"].IsArray

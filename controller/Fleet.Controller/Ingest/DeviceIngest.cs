@@ -44,14 +44,16 @@ public sealed partial class DeviceIngest
                     return IngestOutcome.Ignored;
                 }
 
-                var status = ProtocolJson.Parse(Contiguous(payload), ProtocolJsonContext.Default.DeviceStatus);
+                // The registry keeps the JSON itself (what it stores and shows), not the parsed status.
+                var json = payload.ToArray();
+                var status = ProtocolJson.Parse(json, ProtocolJsonContext.Default.DeviceStatus);
                 if (!status.Succeeded || status.Value.DeviceId != id)
                 {
                     LogMalformed(topic, status.Error ?? $"deviceId '{status.Value?.DeviceId}' is not the topic's");
                     return IngestOutcome.Malformed;
                 }
 
-                return _registry.TakeStatus(id, status.Value) ? IngestOutcome.Taken : IngestOutcome.UnknownDevice;
+                return _registry.TakeStatus(id, status.Value, json) ? IngestOutcome.Taken : IngestOutcome.UnknownDevice;
 
             case DeviceTopicKind.Events:
                 var batch = ProtocolJson.Parse(Contiguous(payload), ProtocolJsonContext.Default.EventBatch);

@@ -50,7 +50,7 @@ public sealed class DeviceRegistryTests : IDisposable
         var first = registry.Device("pi-1")!;
         Assert.Same(first, registry.Device("pi-1"));
 
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Applying));
+        Take(registry, "pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Applying));
         var applying = registry.Device("pi-1")!;
         registry.TakePresence("pi-1", online: true);
         var online = registry.Device("pi-1")!;
@@ -129,7 +129,7 @@ public sealed class DeviceRegistryTests : IDisposable
     {
         var registry = Registry();
         registry.Enroll("pi-1", Labels(("site", "berlin")), "h");
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 4, phase: DeploymentPhases.Committed));
+        Take(registry, "pi-1", Status("pi-1", seq: 4, phase: DeploymentPhases.Committed));
         registry.TakeEvents("pi-1", [Event(1), Event(2)]);
         registry.TakePresence("pi-1", online: true);
         registry.Flush();
@@ -151,12 +151,12 @@ public sealed class DeviceRegistryTests : IDisposable
         var registry = new DeviceRegistry(_temp.Database, options, _time);
         registry.Enroll("pi-1", Labels(), "h");
         registry.Enroll("pi-2", Labels(), "h");
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Downloading));
+        Take(registry, "pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Downloading));
         registry.TakeEvents("pi-1", [Event(1)]);
         _time.Advance(TimeSpan.FromMilliseconds(1500));
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 2, phase: DeploymentPhases.Committed));
+        Take(registry, "pi-1", Status("pi-1", seq: 2, phase: DeploymentPhases.Committed));
         registry.TakeEvents("pi-1", [Event(2)]);
-        registry.TakeStatus("pi-2", Status("pi-2", seq: 1, phase: DeploymentPhases.Applying));
+        Take(registry, "pi-2", Status("pi-2", seq: 1, phase: DeploymentPhases.Applying));
 
         Assert.Equal(0, registry.FlushDue());
         _time.Advance(TimeSpan.FromMilliseconds(500));
@@ -178,13 +178,36 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Detail_ShowsTheStatusAsTheDeviceSentIt_BeforeAndAfterARestart_AndSummariesShareUnchangedStacks()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(), "h");
+        StackStatus[] stacks = [new() { Name = "web", Digest = "sha256:aa", Services = [new ServiceStatus { Name = "nginx" }] }];
+        var sent = Status("pi-1", seq: 1, phase: DeploymentPhases.Verifying) with { Facts = new DeviceFacts { Arch = "arm64" }, Stacks = stacks };
+        Take(registry, "pi-1", sent);
+        var first = registry.Summary("pi-1")!;
+        Take(registry, "pi-1", sent with { Seq = 2, Phase = DeploymentPhases.Committed });
+        var second = registry.Summary("pi-1")!;
+        registry.Flush();
+
+        var shown = registry.Detail("pi-1", 0)!.Status!;
+        var reloaded = new DeviceRegistry(_temp.Reopen(), _temp.Options, _time).Detail("pi-1", 0)!;
+
+        Assert.Equal(("arm64", "nginx", DeploymentPhases.Committed), (shown.Facts!.Arch, shown.Stacks.Single().Services.Single().Name, shown.Phase));
+        Assert.Equal((shown.Seq, "arm64", "nginx"), (reloaded.Status!.Seq, reloaded.Status.Facts!.Arch, reloaded.Status.Stacks.Single().Services.Single().Name));
+        Assert.Equal([new StackRef { Name = "web", Digest = "sha256:aa" }], second.Stacks);
+        Assert.Same(first.Stacks, second.Stacks);
+        Assert.Same(DeploymentPhases.Committed, second.Phase);
+    }
+
+    [Fact]
     public void TakeStatus_AnOlderOne_DoesNotReplaceTheNewer()
     {
         var registry = Registry();
         registry.Enroll("pi-1", Labels(), "h");
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 5, phase: DeploymentPhases.Committed));
+        Take(registry, "pi-1", Status("pi-1", seq: 5, phase: DeploymentPhases.Committed));
 
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 4, phase: DeploymentPhases.Applying, at: -1));
+        Take(registry, "pi-1", Status("pi-1", seq: 4, phase: DeploymentPhases.Applying, at: -1));
 
         Assert.Equal(DeploymentPhases.Committed, registry.Device("pi-1")!.Phase);
     }
@@ -194,7 +217,7 @@ public sealed class DeviceRegistryTests : IDisposable
     {
         var registry = Registry();
 
-        Assert.False(registry.TakeStatus("ghost", Status("ghost", 1, DeploymentPhases.Idle)));
+        Assert.False(Take(registry, "ghost", Status("ghost", 1, DeploymentPhases.Idle)));
         Assert.Null(registry.TakeEvents("ghost", [Event(1)]));
         Assert.False(registry.TakePresence("ghost", online: true));
     }
@@ -299,7 +322,7 @@ public sealed class DeviceRegistryTests : IDisposable
         var registry = RegistryWithPi1();
         registry.TakeEvents("pi-1", [Event(1), Event(2)]);
         registry.TakePresence("pi-1", online: true);
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 5 });
+        Take(registry, "pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 5 });
 
         var early = Due(registry);
         _time.Advance(TimeSpan.FromSeconds(5));
@@ -316,7 +339,7 @@ public sealed class DeviceRegistryTests : IDisposable
     {
         var registry = RegistryWithPi1();
         registry.TakeEvents("pi-1", [Event(1)]);
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
+        Take(registry, "pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
         _time.Advance(TimeSpan.FromSeconds(5));
 
         Assert.Equal([new EventResendRequest("pi-1", 1, 4)], Due(registry));
@@ -327,7 +350,7 @@ public sealed class DeviceRegistryTests : IDisposable
     {
         var registry = RegistryWithPi1();
         registry.TakeEvents("pi-1", [Event(1)]);
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
+        Take(registry, "pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 4 });
         _time.Advance(TimeSpan.FromSeconds(36));
 
         var quiet = Due(registry);
@@ -342,7 +365,7 @@ public sealed class DeviceRegistryTests : IDisposable
     {
         var registry = RegistryWithPi1();
         registry.TakePresence("pi-1", online: true);
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 3 });
+        Take(registry, "pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 3 });
         _time.Advance(TimeSpan.FromSeconds(2));
         registry.TakeEvents("pi-1", [Event(1), Event(2), Event(3)]);
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -357,7 +380,7 @@ public sealed class DeviceRegistryTests : IDisposable
         var registry = RegistryWithPi1();
         registry.TakePresence("pi-1", online: true);
         registry.TakeEvents("pi-1", [Event(1), Event(4), Event(5), Event(9)]);
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 12 });
+        Take(registry, "pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 12 });
         _time.Advance(TimeSpan.FromSeconds(5));
 
         var first = Due(registry);
@@ -405,7 +428,7 @@ public sealed class DeviceRegistryTests : IDisposable
     {
         var registry = RegistryWithPi1();
         registry.TakeEvents("pi-1", [Event(1)]);
-        registry.TakeStatus("pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 20 });
+        Take(registry, "pi-1", Status("pi-1", seq: 1, DeploymentPhases.Committed) with { LastEventSeq = 20 });
 
         var givenUp = registry.TakeResendReply(
             new EventResendRequest("pi-1", 1, 20), Reply(new EventResendResult { AfterSeq = 1, ThroughSeq = 20, Requeued = 5, OldestHeld = 16 }));
@@ -416,6 +439,10 @@ public sealed class DeviceRegistryTests : IDisposable
         Assert.Empty(resent.Holes);
         Assert.Equal(0, registry.GappedCount);
     }
+
+    // What ingest hands the registry: the status and the JSON it came as.
+    private static bool Take(DeviceRegistry registry, string id, DeviceStatus status) =>
+        registry.TakeStatus(id, status, Fleet.Protocol.Serialization.ProtocolJson.Serialize(status, Fleet.Protocol.Serialization.ProtocolJsonContext.Default.DeviceStatus));
 
     private DeviceRegistry RegistryWithPi1()
     {
