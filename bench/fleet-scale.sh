@@ -14,7 +14,8 @@
 #    time from the rollout's creation to all committed, and the status ingest rate from the deltas of
 #    /metrics fleet_mqtt_messages_in_total (every message the controller took from devices);
 #    also the CPU seconds the controller and fleet-sim used meanwhile (what the work cost on a shared
-#    machine); FLEET_SCALE_TRACE=1 adds a dotnet-trace thread-time sample of both over its first 15 s;
+#    machine), and their ratio: fleet-sim does the same work in every run, so the ratio compares the
+#    controller's cost across runs on a machine whose speed varies by a quarter; FLEET_SCALE_TRACE=1 adds a dotnet-trace thread-time sample of both over its first 15 s;
 # 5. the controller's resident memory (peak VmRSS sampled every 0.5 s, and VmHWM);
 # 6. the reference: the raw QoS 1 throughput of the same broker class (the controller's EmbeddedBroker,
 #    hosted alone by `fleet-sim broker`) on the same machine, with `fleet-sim throughput`.
@@ -226,7 +227,7 @@ else
   # Let the last statuses and events arrive, then count everything ingested since the rollout's creation.
   sleep 2
   IN_AFTER=$(metric fleet_mqtt_messages_in_total)
-  say "CPU used from the rollout's creation to its end: controller $(awk -v a="$CPU_C0" -v b="$CPU_C1" 'BEGIN { printf "%.1f", b - a }') s, fleet-sim $(awk -v a="$CPU_S0" -v b="$CPU_S1" 'BEGIN { printf "%.1f", b - a }') s (of $(nproc) cores x $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.1f", ms / 1000 }') s)"
+  say "CPU used from the rollout's creation to its end: controller $(awk -v a="$CPU_C0" -v b="$CPU_C1" 'BEGIN { printf "%.1f", b - a }') s, fleet-sim $(awk -v a="$CPU_S0" -v b="$CPU_S1" 'BEGIN { printf "%.1f", b - a }') s (of $(nproc) cores x $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.1f", ms / 1000 }') s); controller / fleet-sim $(awk -v c0="$CPU_C0" -v c1="$CPU_C1" -v s0="$CPU_S0" -v s1="$CPU_S1" 'BEGIN { printf "%.2f", (c1 - c0) / (s1 - s0) }')"
   say "ingest: $(( IN_AFTER - IN_BEFORE )) messages from devices in $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s = $(( (IN_AFTER - IN_BEFORE) * 1000 / (T1 - T0 + 1) )) msgs/s on average, peak $PEAK_RATE msgs/s over 1 s (target >= 5000)"
   say "fleet-sim: $(grep -E '^fleet-sim: t=' "$WORK/sim.log" | tail -1 | sed 's/^fleet-sim: //')"
 fi
