@@ -40,7 +40,27 @@ PIDS=()
 
 say() { printf '%s\n' "$*" | tee -a "$WORK/summary.txt"; }
 now_ms() { date +%s%3N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A free port below the kernel's ephemeral range: fleet-sim's 10,000 outgoing connections take ports from
+# that range, and one of them could take a port picked there before the process meant for it binds it.
+free_port() {
+  python3 -c '
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(10000, max(low, 10001))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port below " + str(low))
+'
+}
 left() { echo $(( LIMIT - ($(date +%s) - START) )); }
 
 cleanup() {

@@ -35,8 +35,8 @@ public sealed class DeviceRegistry : IFleetView
     // Orders writes: a flush that snapshotted a device must not write it back after it was removed.
     private readonly Lock _writeGate = new();
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
-    // Dirty devices in the order of their first unwritten change (a record that left the registry or was
-    // written meanwhile is skipped when it comes up).
+    // Dirty devices in the order of their first unwritten change, each once (a record removed meanwhile is
+    // skipped when it comes up).
     private readonly Queue<DeviceRecord> _dirty = new();
     // Devices missing events; the resend scan visits only these, never the whole fleet.
     private readonly HashSet<string> _gapped = new(StringComparer.Ordinal);
@@ -470,7 +470,7 @@ public sealed class DeviceRegistry : IFleetView
                     _dirty.Dequeue();
                     if (record.DirtySince is null)
                     {
-                        continue; // Written since (a newer change queued it again) or removed.
+                        continue; // Removed from the registry after it was queued.
                     }
 
                     devices.Add(ToDocument(record));
