@@ -9,6 +9,15 @@ internal static class P256
 
     private const string CurveOid = "1.2.840.10045.3.1.7";
 
+    private const int ImportedPerThread = 16;
+
+    // Public keys already imported, on this thread (an ECDsa is not documented as safe to share between threads).
+    // Importing decodes the point and checks it is on the curve: about three times the cost of the verification
+    // itself (a simulator verifying 10,000 desired states spent a third of its CPU importing), for the handful of keys
+    // a fleet has. Keys are public, so keeping them is harmless.
+    [ThreadStatic]
+    private static Dictionary<string, ECDsa>? t_imported;
+
     public static bool IsP256(ECDsa key) => key.ExportParameters(false).Curve.Oid.Value == CurveOid;
 
     /// <summary>Null when the bytes are the SPKI of a P-256 public key, otherwise why not.</summary>
@@ -39,15 +48,47 @@ internal static class P256
             return false;
         }
 
-        using var key = ECDsa.Create();
+        return Imported(subjectPublicKeyInfo) is { } key && key.VerifyData(data, signature, HashAlgorithmName.SHA256);
+    }
+
+    // The P-256 key the SPKI holds, or null when it holds none.
+    private static ECDsa? Imported(ReadOnlySpan<byte> subjectPublicKeyInfo)
+    {
+        var imported = t_imported ??= new Dictionary<string, ECDsa>(StringComparer.Ordinal);
+        var name = Convert.ToBase64String(subjectPublicKeyInfo);
+        if (imported.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        var key = ECDsa.Create();
         try
         {
             key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
-            return IsP256(key) && key.VerifyData(data, signature, HashAlgorithmName.SHA256);
         }
         catch (CryptographicException)
         {
-            return false;
+            key.Dispose();
+            return null;
         }
+
+        if (!IsP256(key))
+        {
+            key.Dispose();
+            return null;
+        }
+
+        if (imported.Count >= ImportedPerThread)
+        {
+            foreach (var old in imported.Values)
+            {
+                old.Dispose();
+            }
+
+            imported.Clear();
+        }
+
+        imported[name] = key;
+        return key;
     }
 }
