@@ -47,8 +47,9 @@ public sealed class DeviceRegistry : IFleetView
         _database = database;
         _options = options;
         _timeProvider = timeProvider;
-        var events = database.Collection(EventCollection);
-        events.EnsureIndex("time");
+        // Retention walks each device's documents instead (RemoveExpired): an index on "time" made every
+        // event document insert about a third dearer, for a deletion that runs every ten minutes.
+        database.Collection(EventCollection).DropIndex("time");
         foreach (var document in database.Collection(DeviceCollection).FindAll())
         {
             var record = FromDocument(document);
@@ -461,6 +462,8 @@ public sealed class DeviceRegistry : IFleetView
         {
             List<BsonDocument> devices;
             List<(string Id, List<DeviceEvent> Events)> events;
+            var now = _timeProvider.GetUtcNow();
+            List<string>? expiring = null;
             lock (_gate)
             {
                 devices = [];
@@ -487,6 +490,12 @@ public sealed class DeviceRegistry : IFleetView
                 {
                     return 0;
                 }
+
+                if (now - _lastRetention > TimeSpan.FromMinutes(10))
+                {
+                    _lastRetention = now;
+                    expiring = [.. _devices.Keys];
+                }
             }
 
             var database = _database.Database;
@@ -510,11 +519,9 @@ public sealed class DeviceRegistry : IFleetView
                     }
                 }
 
-                var now = _timeProvider.GetUtcNow();
-                if (now - _lastRetention > TimeSpan.FromMinutes(10))
+                if (expiring is not null)
                 {
-                    _lastRetention = now;
-                    collection.DeleteMany(Query.LT("time", now.AddDays(-_options.EventRetentionDays).ToUnixTimeMilliseconds()));
+                    RemoveExpired(collection, expiring, now.AddDays(-_options.EventRetentionDays).ToUnixTimeMilliseconds());
                 }
 
                 database.Commit();
@@ -526,6 +533,27 @@ public sealed class DeviceRegistry : IFleetView
             }
 
             return devices.Count;
+        }
+    }
+
+    // Deletes each device's oldest documents while all they hold is older than the cutoff: a device's documents
+    // are in seq order, and a document's time is its newest event's, so the first one not older ends the walk.
+    // One index seek and one document read per device, every ten minutes.
+    private static void RemoveExpired(ILiteCollection<BsonDocument> collection, List<string> ids, long cutoff)
+    {
+        foreach (var id in ids)
+        {
+            var expired = collection.Query()
+                .Where(Query.Between("_id", EventKey(id, 0), EventKey(id, long.MaxValue)))
+                .OrderBy("_id")
+                .ToEnumerable()
+                .TakeWhile(d => d["time"].AsInt64 < cutoff)
+                .Select(d => d["_id"])
+                .ToList();
+            foreach (var key in expired)
+            {
+                collection.Delete(key);
+            }
         }
     }
 

@@ -98,6 +98,46 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Flush_DeletesEventsPastTheRetention_WhateverTheirCount_AndKeepsNewerOnes()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(), "h");
+        registry.Enroll("pi-2", Labels(), "h");
+        registry.TakeEvents("pi-1", [Event(1), Event(2)]);
+        registry.TakeEvents("pi-2", [Event(1)]);
+        registry.Flush();
+        _time.Advance(TimeSpan.FromDays(20));
+        registry.TakeEvents("pi-1", [Event(3)]);
+        registry.Flush();
+        _time.Advance(TimeSpan.FromDays(11));
+
+        registry.TakeEvents("pi-2", [Event(2)]);
+        registry.Flush();
+
+        // At day 31: pi-1's first two and pi-2's first are past the 30-day retention, pi-1's third (day 20) is not.
+        var reopened = new DeviceRegistry(_temp.Reopen(), _temp.Options, _time);
+        Assert.Equal([3L], reopened.Detail("pi-1", 10)!.Events.Select(e => e.Seq));
+        Assert.Equal([2L], reopened.Detail("pi-2", 10)!.Events.Select(e => e.Seq));
+        Assert.Empty(reopened.TakeEvents("pi-1", [Event(2)])!.Fresh);
+    }
+
+    [Fact]
+    public void Open_DropsTheTimeIndexAnOlderControllerMadeOnEvents_AndKeepsTheEvents()
+    {
+        var registry = Registry();
+        registry.Enroll("pi-1", Labels(), "h");
+        registry.TakeEvents("pi-1", [Event(1)]);
+        registry.Flush();
+        _temp.Database.Collection("events").EnsureIndex("time");
+
+        var reopened = new DeviceRegistry(_temp.Reopen(), _temp.Options, _time);
+
+        var indexes = _temp.Database.Database.GetCollection("$indexes").Find(LiteDB.Query.EQ("collection", "events")).Select(i => i["name"].AsString);
+        Assert.Equal(["_id"], indexes);
+        Assert.Equal([1L], reopened.Detail("pi-1", 10)!.Events.Select(e => e.Seq));
+    }
+
+    [Fact]
     public void Flush_StoresOneDocumentPerDeviceAndFlush_AndReadsEventsStoredOnePerDocumentBefore()
     {
         var registry = Registry();
