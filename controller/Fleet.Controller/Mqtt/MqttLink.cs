@@ -158,7 +158,7 @@ public sealed partial class MqttLink : BackgroundService
             }
 
             var filters = result.SharedSubscriptionAvailable
-                ? [.. ControllerSubscriptions.AllShared()]
+                ? [.. ControllerSubscriptions.ForDeviceTraffic()]
                 : new[] { DeviceTopicKind.Status, DeviceTopicKind.Events, DeviceTopicKind.Online }
                     .Select(kind => DeviceTopics.Prefix + "+/" + DeviceTopics.Level(kind)).ToList();
             filters.Add(ControllerSubscriptions.Replies(_options.InstanceId));

@@ -22,6 +22,21 @@ public static class ControllerSubscriptions
         return string.Concat("$share/", group, "/", DeviceTopics.Prefix, "+/", DeviceTopics.Level(kind));
     }
 
+    /// <summary>
+    /// <c>fleet/v1/dev/+/online</c>, not shared: a shared subscription gets no retained messages, so a controller
+    /// started (or restarted) while devices stay connected would never learn they are online. Presence is one
+    /// message per connect and disconnect, so every instance taking all of it costs little.
+    /// </summary>
+    public static string Presence { get; } = string.Concat(DeviceTopics.Prefix, "+/", DeviceTopics.Level(DeviceTopicKind.Online));
+
+    /// <summary>What a controller subscribes to for device traffic on a broker with shared subscriptions: status and events shared, <see cref="Presence"/> not.</summary>
+    public static IReadOnlyList<string> ForDeviceTraffic(string group = DefaultGroup) =>
+    [
+        Shared(DeviceTopicKind.Status, group),
+        Shared(DeviceTopicKind.Events, group),
+        Presence,
+    ];
+
     /// <summary>The shared filters for status, events and online, in that order.</summary>
     public static IReadOnlyList<string> AllShared(string group = DefaultGroup) =>
     [

@@ -17,6 +17,18 @@ public class ControllerSubscriptionsTests
     }
 
     [Fact]
+    public void ForDeviceTraffic_SharesStatusAndEvents_ButNotPresence_WhoseRetainedMessagesAControllerNeeds()
+    {
+        Assert.Equal(
+            [
+                "$share/blue/fleet/v1/dev/+/status",
+                "$share/blue/fleet/v1/dev/+/events",
+                "fleet/v1/dev/+/online",
+            ],
+            ControllerSubscriptions.ForDeviceTraffic("blue"));
+    }
+
+    [Fact]
     public void Shared_UsesTheGivenGroup() =>
         Assert.Equal("$share/blue/fleet/v1/dev/+/events", ControllerSubscriptions.Shared(DeviceTopicKind.Events, "blue"));
 
