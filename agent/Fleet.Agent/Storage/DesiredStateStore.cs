@@ -84,7 +84,7 @@ public sealed class DesiredStateStore
                     ["payload"] = ProtocolJson.Serialize(desired, ProtocolJsonContext.Default.DesiredState),
                     ["acceptedAt"] = stored.AcceptedAt.UtcDateTime,
                 });
-                states.DeleteMany(Query.LT("_id", version - _keep + 1));
+                states.DeleteMany(BsonExpression.Create("_id < @0", version - _keep + 1));
                 _database.Commit();
             }
             catch

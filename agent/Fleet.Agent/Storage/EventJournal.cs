@@ -138,13 +138,15 @@ public sealed class EventJournal
             _database.BeginTrans();
             try
             {
-                foreach (var document in events.Find(Query.And(Query.EQ("acked", false), Query.LTE("_id", throughSeq))).ToList())
+                // Values go in as parameters, never into the expression's text: LiteDB compiles each distinct text
+                // and keeps it for the life of the process (about 6 KB each), which for a seq would be every ack.
+                foreach (var document in events.Find(BsonExpression.Create("acked = false AND _id <= @0", throughSeq)).ToList())
                 {
                     document["acked"] = true;
                     events.Update(document);
                 }
 
-                events.DeleteMany(Query.And(Query.EQ("acked", true), Query.LTE("_id", throughSeq - _keepAcknowledged)));
+                events.DeleteMany(BsonExpression.Create("acked = true AND _id <= @0", throughSeq - _keepAcknowledged));
                 _database.Commit();
             }
             catch
@@ -183,7 +185,7 @@ public sealed class EventJournal
                     }
                 }
 
-                events.DeleteMany(Query.And(Query.EQ("acked", true), Query.LTE("_id", sent.Max(e => e.Seq) - _keepAcknowledged)));
+                events.DeleteMany(BsonExpression.Create("acked = true AND _id <= @0", sent.Max(e => e.Seq) - _keepAcknowledged));
                 _database.Commit();
             }
             catch
@@ -210,7 +212,7 @@ public sealed class EventJournal
             _database.BeginTrans();
             try
             {
-                foreach (var document in events.Find(Query.And(Query.EQ("acked", true), Query.GT("_id", afterSeq), Query.LTE("_id", through))).ToList())
+                foreach (var document in events.Find(BsonExpression.Create("acked = true AND _id > @0 AND _id <= @1", afterSeq, through)).ToList())
                 {
                     document["acked"] = false;
                     events.Update(document);

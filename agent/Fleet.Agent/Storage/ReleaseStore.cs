@@ -87,7 +87,7 @@ public sealed class ReleaseStore
                     .Distinct(StringComparer.Ordinal).Select(id => new BsonDocument { ["_id"] = id }));
                 _database.GetCollection(Meta).Upsert(ToDocument(update));
                 var newest = releases.Query().OrderByDescending("_id").Limit(_keep).ToEnumerable().Select(d => d["_id"].AsInt64).ToList();
-                releases.DeleteMany(Query.LT("_id", newest.Min()));
+                releases.DeleteMany(BsonExpression.Create("_id < @0", newest.Min()));
                 _database.Commit();
             }
             catch

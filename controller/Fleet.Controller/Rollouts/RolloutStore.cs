@@ -30,7 +30,7 @@ public sealed class RolloutStore
         {
             var chunks = _database.GetCollection(Devices);
             return _database.GetCollection(Rollouts).FindAll()
-                .Select(header => ReadRollout(header, chunks.Find(Query.EQ("r", header["_id"]))))
+                .Select(header => ReadRollout(header, chunks.Find(BsonExpression.Create("r = @0", header["_id"]))))
                 .OrderBy(r => r.Sequence)
                 .ToList();
         }

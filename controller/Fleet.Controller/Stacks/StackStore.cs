@@ -144,7 +144,7 @@ public sealed class StackStore(ControllerDatabase database, TimeProvider timePro
     private StackVersion? Latest(string name) => Range(name).LastOrDefault();
 
     private IEnumerable<StackVersion> Range(string name) =>
-        database.Collection(Collection).Find(Query.Between("_id", Key(name, 0), Key(name, 999_999))).Select(FromDocument).OrderBy(v => v.Version);
+        database.Collection(Collection).Find(BsonExpression.Create("_id BETWEEN @0 AND @1", Key(name, 0), Key(name, 999_999))).Select(FromDocument).OrderBy(v => v.Version);
 
     // Stack names cannot hold '/', and the zero-padded version keeps a stack's versions together in the _id index.
     private static string Key(string name, int version) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}/{version:D6}");
