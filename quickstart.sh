@@ -80,7 +80,7 @@ done
 if ! running "$state/controller.pid"; then
   log "starting fleet-controller on $controller_url (MQTT on 127.0.0.1:$mqtt_port), log: $state/controller.log"
   # The gen 0 budget the service unit and the image set (docs/controller.md, "Memory").
-  DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x800000} nohup "$bin/controller/fleet-controller" run --data "$state/controller" \
+  DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x1000000} nohup "$bin/controller/fleet-controller" run --data "$state/controller" \
     --urls "$controller_url" --mqtt-port "$mqtt_port" >>"$state/controller.log" 2>&1 &
   echo $! >"$state/controller.pid"
 fi

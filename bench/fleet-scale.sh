@@ -120,7 +120,7 @@ say "# fleet-scale $(date -u '+%Y-%m-%d %H:%M UTC'): $DEVICES simulated devices,
 
 # Only 127.0.0.1: the embedded broker binds every address by default.
 FLEET_CONTROLLER__MqttBindAddress=127.0.0.1 FLEET_CONTROLLER__LogLevel=Warning \
-  DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x800000} "$CONTROLLER_BIN" run --data "$WORK/data" --urls "$API" --mqtt-port "$MQTT_PORT" >"$WORK/controller.log" 2>&1 &
+  DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x1000000} "$CONTROLLER_BIN" run --data "$WORK/data" --urls "$API" --mqtt-port "$MQTT_PORT" >"$WORK/controller.log" 2>&1 &
 CONTROLLER=$!
 PIDS+=("$CONTROLLER")
 wait_for "controller health" 60 curl -sf --max-time 2 "$API/healthz"
