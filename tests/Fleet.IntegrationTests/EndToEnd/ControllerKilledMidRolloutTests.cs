@@ -86,7 +86,8 @@ public sealed class ControllerKilledMidRolloutTests(ThreeDeviceFleetOnAControlle
         foreach (var device in Cluster.Devices)
         {
             await Eventually.TrueAsync(
-                () => (sent[device.Id] = JournalLastSeqAsync(device).GetAwaiter().GetResult()) > before[device.Id]
+                // The agent was just started again: until it answers, its journal counts as not yet past before.
+                () => (sent[device.Id] = device.TryLocalStatusAsync().GetAwaiter().GetResult() is { } local ? LastSeq(local) : -1) > before[device.Id]
                     && DeviceDetail(device).Events.Any(e => e.Seq == sent[device.Id]),
                 RolloutTimeout,
                 () => $"{device.Id}'s new events reach the controller; agent:\n{device.Output}");
@@ -119,8 +120,9 @@ public sealed class ControllerKilledMidRolloutTests(ThreeDeviceFleetOnAControlle
             RolloutTimeout,
             () => "every device is online again: " + string.Join(", ", Cluster.Devices.Select(d => $"{d.Id} {DeviceDetail(d).Device.Online}")));
 
-    private static async Task<long> JournalLastSeqAsync(FleetDevice device) =>
-        (await device.LocalStatusAsync()).RecentEvents.Select(e => e.Seq).DefaultIfEmpty(0).Max();
+    private static async Task<long> JournalLastSeqAsync(FleetDevice device) => LastSeq(await device.LocalStatusAsync());
+
+    private static long LastSeq(Fleet.Agent.Hosting.LocalStatus local) => local.RecentEvents.Select(e => e.Seq).DefaultIfEmpty(0).Max();
 
     /// <summary>The devices not yet reached run the containers they ran before the rollout, untouched.</summary>
     private void AssertUntouched(IReadOnlyList<FleetDevice> devices, Dictionary<string, IReadOnlyList<string>> containers)

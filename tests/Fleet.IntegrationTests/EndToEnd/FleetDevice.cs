@@ -115,6 +115,16 @@ internal sealed class FleetDevice : IAsyncDisposable
         return JsonSerializer.Deserialize<LocalStatus>(output, StatusJson)!;
     }
 
+    /// <summary>
+    /// <see cref="LocalStatusAsync"/>, or null while it cannot answer: an agent that has just started holds its
+    /// data directory a moment before its socket answers, and <c>status</c> says so and exits 1.
+    /// </summary>
+    public async Task<LocalStatus?> TryLocalStatusAsync()
+    {
+        var (code, output) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", Data, "--json");
+        return code == 0 ? JsonSerializer.Deserialize<LocalStatus>(output, StatusJson) : null;
+    }
+
     /// <summary>The images of the running containers of compose project <paramref name="project"/>, sorted.</summary>
     public IReadOnlyList<string> RunningImages(string project) => Engine.RunningContainers(project, "{{.Image}}");
 
