@@ -37,14 +37,6 @@ public static class ControllerSubscriptions
         Presence,
     ];
 
-    /// <summary>The shared filters for status, events and online, in that order.</summary>
-    public static IReadOnlyList<string> AllShared(string group = DefaultGroup) =>
-    [
-        Shared(DeviceTopicKind.Status, group),
-        Shared(DeviceTopicKind.Events, group),
-        Shared(DeviceTopicKind.Online, group),
-    ];
-
     /// <summary><c>fleet/v1/dev/+/reply/{instanceId}/#</c>: replies to the commands this instance sent.</summary>
     public static string Replies(string instanceId)
     {

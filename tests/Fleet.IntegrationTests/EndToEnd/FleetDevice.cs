@@ -110,7 +110,7 @@ internal sealed class FleetDevice : IAsyncDisposable
     /// <summary>What <c>fleet-agent status --json</c> says: the agent's status, events the broker has not taken yet, the most recent ones.</summary>
     public async Task<LocalStatus> LocalStatusAsync()
     {
-        var (code, output) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", Data, "--json");
+        var (code, output) = await RunStatusAsync();
         Assert.True(code == 0, output);
         return JsonSerializer.Deserialize<LocalStatus>(output, StatusJson)!;
     }
@@ -121,9 +121,12 @@ internal sealed class FleetDevice : IAsyncDisposable
     /// </summary>
     public async Task<LocalStatus?> TryLocalStatusAsync()
     {
-        var (code, output) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", Data, "--json");
+        var (code, output) = await RunStatusAsync();
         return code == 0 ? JsonSerializer.Deserialize<LocalStatus>(output, StatusJson) : null;
     }
+
+    private Task<(int Code, string Output)> RunStatusAsync() =>
+        ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "status", "--data", Data, "--json");
 
     /// <summary>The images of the running containers of compose project <paramref name="project"/>, sorted.</summary>
     public IReadOnlyList<string> RunningImages(string project) => Engine.RunningContainers(project, "{{.Image}}");

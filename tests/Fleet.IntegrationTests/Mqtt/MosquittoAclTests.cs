@@ -197,7 +197,7 @@ public sealed class MosquittoAclTests : IAsyncLifetime
         var second = await ConnectAsync(ControllerPort, CredentialTable.ControllerUserName, "fleet-controller-b");
         foreach (var controller in new[] { first, second })
         {
-            await controller.SubscribeAsync([.. ControllerSubscriptions.AllShared()]);
+            await controller.SubscribeAsync([.. ControllerSubscriptions.ForDeviceTraffic()]);
         }
 
         await first.SubscribeAsync(ControllerSubscriptions.Replies("a"));

@@ -5,18 +5,6 @@ namespace Fleet.Protocol.Tests.Topics;
 public class ControllerSubscriptionsTests
 {
     [Fact]
-    public void AllShared_AreSharedSubscriptionsOverEveryDevice()
-    {
-        Assert.Equal(
-            [
-                "$share/fleet-controllers/fleet/v1/dev/+/status",
-                "$share/fleet-controllers/fleet/v1/dev/+/events",
-                "$share/fleet-controllers/fleet/v1/dev/+/online",
-            ],
-            ControllerSubscriptions.AllShared());
-    }
-
-    [Fact]
     public void ForDeviceTraffic_SharesStatusAndEvents_ButNotPresence_WhoseRetainedMessagesAControllerNeeds()
     {
         Assert.Equal(
