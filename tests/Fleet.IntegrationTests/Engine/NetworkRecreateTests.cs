@@ -30,7 +30,7 @@ public sealed class NetworkRecreateTests
             labels: {tier: back}
             ipam:
               config:
-                - subnet: 172.30.${SUBNET}.0/24
+                - subnet: 10.202.${SUBNET}.0/24
         """;
 
     [Fact]
