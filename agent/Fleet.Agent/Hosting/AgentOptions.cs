@@ -31,6 +31,12 @@ public sealed class AgentOptions
     /// <summary>How often the full status is published even when nothing changed.</summary>
     public int HeartbeatSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// The least time between two reports to the broker (events, then status): the first change after a quiet
+    /// spell goes at once, the changes within this time after it together at its end (0: each at once).
+    /// </summary>
+    public int ReportIntervalMilliseconds { get; set; } = 1000;
+
     /// <summary>How often a full reconcile runs besides the one triggered by engine events.</summary>
     public int ReconcileSeconds { get; set; } = 300;
 
@@ -101,6 +107,11 @@ public sealed class AgentOptions
         if (HeartbeatSeconds is < 5 or > 86400)
         {
             problems.Add($"HeartbeatSeconds: {HeartbeatSeconds} must be between 5 and 86400");
+        }
+
+        if (ReportIntervalMilliseconds is < 0 or > 10000)
+        {
+            problems.Add($"ReportIntervalMilliseconds: {ReportIntervalMilliseconds} must be between 0 and 10000");
         }
 
         if (ReconcileSeconds is < 5 or > 86400)

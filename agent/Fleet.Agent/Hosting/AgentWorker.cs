@@ -134,6 +134,7 @@ public sealed partial class AgentWorker(
             }
 
             var workingSet = new WorkingSet(TimeSpan.FromSeconds(settings.ReconcileSeconds));
+            var pacing = new ReportPacing(TimeSpan.FromMilliseconds(settings.ReportIntervalMilliseconds), timeProvider);
             while (!stoppingToken.IsCancellationRequested)
             {
                 heartbeat.Beat();
@@ -144,8 +145,21 @@ public sealed partial class AgentWorker(
 
                 if (session is { IsConnected: true })
                 {
-                    await forwarder.FlushAsync(session, stoppingToken);
-                    await reporter.ReportAsync(session, reconcile.State, stoppingToken);
+                    // At most one report per ReportIntervalMilliseconds: what changes meanwhile goes out together.
+                    if (pacing.Hold() is var hold && hold > TimeSpan.Zero)
+                    {
+                        await Task.Delay(hold, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        if (stoppingToken.IsCancellationRequested)
+                        {
+                            break;
+                        }
+                    }
+
+                    var delivered = await forwarder.FlushAsync(session, stoppingToken);
+                    if (await reporter.ReportAsync(session, reconcile.State, stoppingToken) || delivered > 0)
+                    {
+                        pacing.Reported();
+                    }
                 }
 
                 // Until woken or the heartbeat period ends, whichever comes first.

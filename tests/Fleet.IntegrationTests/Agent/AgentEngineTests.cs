@@ -52,6 +52,35 @@ public sealed class AgentEngineTests : IAsyncLifetime
         Assert.Equal(_scenario.DeviceId, status.DeviceId);
     }
 
+    [Fact]
+    public async Task Reports_GoOutAtMostOncePerReportInterval_WithWhatChangedMeanwhileTogether_AndNoEventLost()
+    {
+        var interval = TimeSpan.FromSeconds(3);
+        using var probe = await PublishAsync(Desired(1));
+        await using var agent = _scenario.StartAgent(useEngine: true, new Dictionary<string, string> { ["ReportIntervalMilliseconds"] = "3000" });
+
+        await Eventually.TrueAsync(
+            () => LatestStatus(probe) is { Phase: DeploymentPhases.Committed, AppliedVersion: 1 }
+                  && _scenario.Events(probe).Any(e => e.Kind == EventKinds.Committed),
+            TimeSpan.FromSeconds(60),
+            () => $"version 1 is committed and its events are in; agent output:\n{agent.Output}");
+
+        var statuses = probe.TextsOn(_scenario.Topic("status"))
+            .Select(json => ProtocolJson.Parse(Encoding.UTF8.GetBytes(json), ProtocolJsonContext.Default.DeviceStatus).Value!)
+            .ToList();
+        // The agent's own clock: a report's time is taken after the one before it was acknowledged and the pacing waited.
+        Assert.All(
+            statuses.Zip(statuses.Skip(1)),
+            pair => Assert.True(pair.Second.ReportedAt - pair.First.ReportedAt >= interval, $"{pair.First.Phase} at {pair.First.ReportedAt:O}, then {pair.Second.Phase} at {pair.Second.ReportedAt:O}"));
+        // Seven phases from received to committed; unpaced, each would have had its own status.
+        Assert.True(statuses.Count < 7, string.Join(", ", statuses.Select(s => s.Phase)));
+        var events = _scenario.Events(probe);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Subset(
+            events.Select(e => e.Kind).ToHashSet(),
+            new HashSet<string> { EventKinds.Received, EventKinds.Verified, EventKinds.Downloading, EventKinds.Applying, EventKinds.Verifying, EventKinds.Committed });
+    }
+
     private DeviceStatus? LatestStatus(MqttProbe probe) =>
         probe.TextsOn(_scenario.Topic("status")).Select(json =>
             ProtocolJson.Parse(Encoding.UTF8.GetBytes(json), ProtocolJsonContext.Default.DeviceStatus).Value).LastOrDefault();

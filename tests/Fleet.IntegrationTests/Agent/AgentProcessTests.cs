@@ -25,12 +25,13 @@ public sealed class AgentProcessTests : IAsyncLifetime
     public async Task Run_WithBadSettings_NamesEachBadSettingAndExitsOne()
     {
         var config = Path.Combine(_scenario.Data, "bad.json");
-        await File.WriteAllTextAsync(config, """{ "HeartbeatSeconds": 1, "RootKey": "/nonexistent/root.pem", "Broker": { "Server": "http://x:1" } }""");
+        await File.WriteAllTextAsync(config, """{ "HeartbeatSeconds": 1, "ReportIntervalMilliseconds": 60000, "RootKey": "/nonexistent/root.pem", "Broker": { "Server": "http://x:1" } }""");
 
         var (exitCode, output) = await ExternalProcess.RunAsync(NativeAgent.Executable, TimeSpan.FromSeconds(30), "run", "--data", _scenario.Data, "--config", config);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("HeartbeatSeconds: 1 must be between 5 and 86400", output, StringComparison.Ordinal);
+        Assert.Contains("ReportIntervalMilliseconds: 60000 must be between 0 and 10000", output, StringComparison.Ordinal);
         Assert.Contains("RootKey: /nonexistent/root.pem does not exist", output, StringComparison.Ordinal);
         Assert.Contains("Broker: 'http://x:1/' must be mqtt://host:port or mqtts://host:port", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
