@@ -27,13 +27,16 @@ set -euo pipefail
 
 DEVICES=${1:-10000}
 PHASE_DELAY=${PHASE_DELAY:-100ms}
+# The least time between two reports of a device: the agent's ReportIntervalMilliseconds and its default (0: each change at once).
+REPORT_INTERVAL=${REPORT_INTERVAL:-1s}
+# FLEET_SIM_ARGS: more `fleet-sim run` options, e.g. "--publish-concurrency 2048".
 CONNECT_RATE=${CONNECT_RATE:-1000}
 LIMIT=${FLEET_SCALE_LIMIT:-180}
 RAW_MESSAGES=${RAW_MESSAGES:-100000}
 ROUNDS=${FLEET_SCALE_ROLLOUTS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/fleet-scale.XXXXXX)
-CONTROLLER_BIN="$ROOT/controller/Fleet.Controller/bin/Release/net10.0/fleet-controller"
+CONTROLLER_BIN=${FLEET_SCALE_CONTROLLER:-"$ROOT/controller/Fleet.Controller/bin/Release/net10.0/fleet-controller"}
 SIM_BIN="$ROOT/bench/Fleet.Sim/bin/Release/net10.0/fleet-sim"
 START=$(date +%s)
 PIDS=()
@@ -116,7 +119,7 @@ fi
 API_PORT=$(free_port)
 MQTT_PORT=$(free_port)
 API="http://127.0.0.1:$API_PORT"
-say "# fleet-scale $(date -u '+%Y-%m-%d %H:%M UTC'): $DEVICES simulated devices, phase delay $PHASE_DELAY, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+say "# fleet-scale $(date -u '+%Y-%m-%d %H:%M UTC'): $DEVICES simulated devices, phase delay $PHASE_DELAY, report interval $REPORT_INTERVAL, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 
 # Only 127.0.0.1: the embedded broker binds every address by default.
 FLEET_CONTROLLER__MqttBindAddress=127.0.0.1 FLEET_CONTROLLER__LogLevel=Warning \
@@ -152,7 +155,7 @@ elif [[ "$ROLLOUTS" != 200 ]]; then
 fi
 
 "$SIM_BIN" run --controller "$API" --enroll-token "$ENROLL_TOKEN" --devices "$DEVICES" --phase-delay "$PHASE_DELAY" \
-  --connect-rate "$CONNECT_RATE" --heartbeat "$HEARTBEAT" --stats-every 5s >"$WORK/sim.log" 2>&1 &
+  --report-interval "$REPORT_INTERVAL" --connect-rate "$CONNECT_RATE" --heartbeat "$HEARTBEAT" --stats-every 5s ${FLEET_SIM_ARGS:-} >"$WORK/sim.log" 2>&1 &
 SIM=$!
 PIDS+=("$SIM")
 # The controller's memory when enrollment ends, before the sessions: what the store and the registry cost.

@@ -22,19 +22,20 @@ internal static class RunCommand
         var broker = new Option<string?>("--broker") { Description = "Broker URI instead of the one enrollment returns, e.g. mqtt://127.0.0.1:1883" };
         var secret = new Option<string?>("--secret") { Description = "No controller: connect to --broker (a `fleet-sim broker`) with this shared secret; nothing can sign for these devices" };
         var phaseDelay = new Option<string>("--phase-delay") { Description = "Mean wait before downloading, applying, verifying and the end (100ms, 1s, 0)", DefaultValueFactory = _ => "100ms" };
+        var reportInterval = new Option<string>("--report-interval") { Description = "The least time between two reports of a device, as the agent's ReportIntervalMilliseconds (1s, 0: each change at once)", DefaultValueFactory = _ => "1s" };
         var jitter = new Option<double>("--jitter") { Description = "Each wait is the phase delay ± this fraction", DefaultValueFactory = _ => 0.5 };
         var failRate = new Option<double>("--fail-rate") { Description = "Fraction of devices whose updates roll back (rolled-back, code unhealthy)" };
         var connectRate = new Option<int>("--connect-rate") { Description = "New connections per second", DefaultValueFactory = _ => 1000 };
         var connectConcurrency = new Option<int>("--connect-concurrency") { Description = "Connections being set up at once", DefaultValueFactory = _ => 64 };
         var enrollConcurrency = new Option<int>("--enroll-concurrency") { Description = "Enrollment requests at once", DefaultValueFactory = _ => 16 };
-        var publishConcurrency = new Option<int>("--publish-concurrency") { Description = "Publishes in flight at once, fleet-wide", DefaultValueFactory = _ => 512 };
+        var publishConcurrency = new Option<int>("--publish-concurrency") { Description = "Work (reports, steps) running at once, fleet-wide (0: no bound; each device still reports one at a time, as an agent)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed for the failing devices and the jitter", DefaultValueFactory = _ => 1 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long once connected (default: until Ctrl+C)" };
         var heartbeat = new Option<string>("--heartbeat") { Description = "Each device reports its status again this often once all are connected (the agent's is 60s; 0: off)", DefaultValueFactory = _ => "0" };
         var statsEvery = new Option<string>("--stats-every") { Description = "Print a stats line this often (0: never)", DefaultValueFactory = _ => "5s" };
         var command = new Command("run", "Enroll N SIMULATED devices (scale tests only), hold their MQTT sessions and answer desired states with the agent's protocol, until stopped.")
         {
-            controller, token, devices, labels, prefix, broker, secret, phaseDelay, jitter, failRate, connectRate,
+            controller, token, devices, labels, prefix, broker, secret, phaseDelay, reportInterval, jitter, failRate, connectRate,
             connectConcurrency, enrollConcurrency, publishConcurrency, seed, duration, heartbeat, statsEvery,
         };
         command.SetAction((parse, cancellationToken) =>
@@ -43,6 +44,7 @@ internal static class RunCommand
             var options = new SimOptions
             {
                 PhaseDelay = DurationText.TryParse(parse.GetValue(phaseDelay)) ?? Problem(problems, "--phase-delay: not a duration"),
+                ReportInterval = DurationText.TryParse(parse.GetValue(reportInterval)) ?? Problem(problems, "--report-interval: not a duration"),
                 Jitter = parse.GetValue(jitter),
                 FailRate = parse.GetValue(failRate),
                 ConnectRate = parse.GetValue(connectRate),
@@ -194,7 +196,7 @@ internal static class RunCommand
 
     private static void PrintStats(SimFleet fleet, SimRuntime runtime, Stopwatch clock) =>
         Console.WriteLine(FormattableString.Invariant(
-            $"fleet-sim: t={clock.Elapsed.TotalSeconds:F0}s connected={fleet.Connected} reconnects={fleet.Reconnects} accepted={runtime.Accepted} committed={runtime.Committed} rolled-back={runtime.RolledBack} rejected={runtime.Rejected} published={runtime.MessagesOut} RSS={Environment.WorkingSet / 1048576.0:F0}MB"));
+            $"fleet-sim: t={clock.Elapsed.TotalSeconds:F0}s connected={fleet.Connected} reconnects={fleet.Reconnects} accepted={runtime.Accepted} committed={runtime.Committed} rolled-back={runtime.RolledBack} rejected={runtime.Rejected} published={runtime.MessagesOut} statuses={runtime.StatusesOut} RSS={Environment.WorkingSet / 1048576.0:F0}MB"));
 
     private sealed record RunSettings(
         Uri? Controller, string? Token, int Devices, IReadOnlyDictionary<string, string> Labels, string IdPrefix, Uri? Broker,

@@ -18,7 +18,8 @@ namespace Fleet.Sim.Simulation;
 /// <c>offline</c> will and <c>online</c> birth, QoS 1 everywhere) and the agent's protocol, through
 /// Fleet.Protocol: a desired state is verified against the pinned root and the trust documents,
 /// the device id, anti-rollback and acceptUntil, then walks <see cref="PhaseWalk"/> with retained
-/// status (growing seq, with the last event seq) and event batches (seq without gaps) at each step. The
+/// status (growing seq, with the last event seq) and event batches (seq without gaps) at each step, at most one
+/// report per <see cref="SimOptions.ReportInterval"/> as the agent (<see cref="ReportPacing"/>). The
 /// newest acknowledged events stay in memory, as in the agent's journal, to answer <c>resend-events</c>.
 /// No engine, no storage: a simulator for scale tests. It owns no timer and no loop; <see cref="SimScheduler"/> runs its steps.
 /// </summary>
@@ -41,6 +42,7 @@ public sealed class SimDevice : IDisposable
     private readonly IMqttClient _client;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _publishGate = new(1, 1);
+    private readonly ReportPacing _pacing;
     private readonly List<DeviceEvent> _pending = [];
     private readonly Queue<DeviceEvent> _sent = new();
     private readonly Action<SimDevice, bool> _connectionLost;
@@ -58,6 +60,9 @@ public sealed class SimDevice : IDisposable
     private byte[]? _refusedForKey;
     private volatile bool _stopping;
     private int _pinging;
+    private bool _reportHeld;
+    private bool _statusForced;
+    private StatusContent? _lastStatus;
 
     /// <param name="enrollment">What enrollment returned (its broker address possibly overridden).</param>
     /// <param name="connectionLost">Called when an established session drops; true when it was connected before.</param>
@@ -79,6 +84,7 @@ public sealed class SimDevice : IDisposable
         var root = runtime.Trust.Root(enrollment.Root);
         var trusted = runtime.Trust.Apply(root, enrollment.Trust);
         _trust = trusted.IsAccepted ? trusted.Value : root;
+        _pacing = new ReportPacing(runtime.Options.ReportInterval, runtime.TimeProvider);
         _clientOptions = BuildClientOptions(runtime, enrollment.Broker, Id, _onlineTopic);
         _client = runtime.ClientFactory.CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -151,7 +157,7 @@ public sealed class SimDevice : IDisposable
             // After a reconnect: whatever was journalled while away, and the current status.
             if (result.IsSessionPresent || Volatile.Read(ref _statusSeq) > 0)
             {
-                _runtime.Scheduler.Schedule(TimeSpan.Zero, ReportAsync);
+                Report(wholeStatus: true);
             }
 
             return ConnectOutcome.Connected;
@@ -195,8 +201,13 @@ public sealed class SimDevice : IDisposable
     }
 
     /// <summary>The agent's heartbeat: the whole status again (and any events still pending), when connected.</summary>
-    public Task HeartbeatAsync(CancellationToken cancellationToken) =>
-        _client.IsConnected ? ReportAsync(cancellationToken) : Task.CompletedTask;
+    public void Heartbeat()
+    {
+        if (_client.IsConnected)
+        {
+            Report(wholeStatus: true);
+        }
+    }
 
     /// <summary>A clean goodbye, as the agent's: retained <c>offline</c>, then a normal disconnect (no will).</summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken)
@@ -263,7 +274,7 @@ public sealed class SimDevice : IDisposable
             generation = ++_generation;
         }
 
-        _runtime.Scheduler.Schedule(TimeSpan.Zero, cancellationToken => StepAsync(generation, 0, cancellationToken));
+        _runtime.Scheduler.Schedule(TimeSpan.Zero, _ => StepAsync(generation, 0));
     }
 
     /// <summary>Takes trust documents (from the trust topic); a desired state refused for an unknown key is verified again.</summary>
@@ -291,7 +302,7 @@ public sealed class SimDevice : IDisposable
         return applied;
     }
 
-    private async Task StepAsync(int generation, int index, CancellationToken cancellationToken)
+    private Task StepAsync(int generation, int index)
     {
         PhaseStep step;
         int count;
@@ -299,7 +310,7 @@ public sealed class SimDevice : IDisposable
         {
             if (generation != _generation || _walk is not { } walk)
             {
-                return; // A newer desired state took over.
+                return Task.CompletedTask; // A newer desired state took over.
             }
 
             step = walk.Steps[index];
@@ -335,12 +346,14 @@ public sealed class SimDevice : IDisposable
             _runtime.CountOutcome(step.Phase);
         }
 
-        await ReportAsync(cancellationToken);
+        Report();
         if (index + 1 < count)
         {
             var delay = _walkDelay(index + 1);
-            _runtime.Scheduler.Schedule(delay, next => StepAsync(generation, index + 1, next));
+            _runtime.Scheduler.Schedule(delay, _ => StepAsync(generation, index + 1));
         }
+
+        return Task.CompletedTask;
 
         TimeSpan _walkDelay(int nextIndex)
         {
@@ -354,11 +367,45 @@ public sealed class SimDevice : IDisposable
     }
 
     /// <summary>
+    /// Asks for a report, as the agent's update steps wake its report loop: the report is its own work item, so
+    /// the walk goes on while it waits for the broker. It goes at once, or, within
+    /// <see cref="SimOptions.ReportInterval"/> after the last one (<see cref="ReportPacing"/>), at the interval's
+    /// end, once for everything asked for meanwhile.
+    /// </summary>
+    /// <param name="wholeStatus">The status goes even when unchanged since the last one: a heartbeat, a reconnect, a <c>report</c> command.</param>
+    private void Report(bool wholeStatus = false)
+    {
+        TimeSpan hold;
+        lock (_gate)
+        {
+            _statusForced |= wholeStatus;
+            if (_reportHeld)
+            {
+                return;
+            }
+
+            hold = _pacing.Hold();
+            _reportHeld = true;
+        }
+
+        _runtime.Scheduler.Schedule(hold, cancellationToken =>
+        {
+            lock (_gate)
+            {
+                _reportHeld = false;
+                _pacing.Reported();
+            }
+
+            return SendReportAsync(cancellationToken);
+        });
+    }
+
+    /// <summary>
     /// Publishes the pending events (in order, in batches) and then the status, one report at a time
     /// per device: events leave the pending list only when the broker acknowledged them, so a report
     /// that fails (offline) is sent again by the next one, without a gap in seq.
     /// </summary>
-    private async Task ReportAsync(CancellationToken cancellationToken)
+    private async Task SendReportAsync(CancellationToken cancellationToken)
     {
         await _publishGate.WaitAsync(cancellationToken);
         try
@@ -400,12 +447,34 @@ public sealed class SimDevice : IDisposable
             }
 
             byte[] status;
+            StatusContent content;
             lock (_gate)
             {
+                // As the agent: an unchanged status waits for the heartbeat (its events went on their own topic).
+                content = new StatusContent(_phase, _accepted, _applied, _lastError, _stacks);
+                if (!_statusForced && content == _lastStatus)
+                {
+                    return;
+                }
+
+                _statusForced = false;
                 status = ProtocolJson.Serialize(BuildStatus(++_statusSeq), ProtocolJsonContext.Default.DeviceStatus);
             }
 
-            await PublishAsync(_statusTopic, status, retain: true, cancellationToken);
+            if (await PublishAsync(_statusTopic, status, retain: true, cancellationToken))
+            {
+                lock (_gate)
+                {
+                    _lastStatus = content;
+                }
+            }
+            else
+            {
+                lock (_gate)
+                {
+                    _statusForced = true;
+                }
+            }
         }
         finally
         {
@@ -454,7 +523,7 @@ public sealed class SimDevice : IDisposable
             _publishGate.Release();
         }
 
-        await ReportAsync(cancellationToken);
+        Report();
         return result;
     }
 
@@ -477,7 +546,7 @@ public sealed class SimDevice : IDisposable
                 cancellationToken);
             if (result.IsSuccess)
             {
-                _runtime.CountPublished();
+                _runtime.CountPublished(status: ReferenceEquals(topic, _statusTopic));
             }
 
             return result.IsSuccess;
@@ -544,7 +613,7 @@ public sealed class SimDevice : IDisposable
             {
                 if (command.Kind == CommandKinds.Report)
                 {
-                    await ReportAsync(cancellationToken);
+                    Report(wholeStatus: true);
                 }
 
                 result = DeviceCommandResult.Success(command.Id, command.Kind == CommandKinds.Logs ? "fleet-sim: a simulated device runs no containers\n" : null);
@@ -599,4 +668,7 @@ public sealed class SimDevice : IDisposable
     }
 
     private sealed record Walk(long? Version, DesiredState? Desired, IReadOnlyList<PhaseStep> Steps, string ReceivedDetail);
+
+    // What makes a status new (not its seq, time or facts); the error is a record and the stacks are replaced on change.
+    private readonly record struct StatusContent(string Phase, long? Accepted, long? Applied, ErrorDetail? Error, IReadOnlyList<StackStatus> Stacks);
 }

@@ -103,10 +103,11 @@ public sealed class SimFleet : IAsyncDisposable
         {
             _runtime.Scheduler.Schedule(period * Random.Shared.NextDouble(), Beat);
 
-            async Task Beat(CancellationToken cancellationToken)
+            Task Beat(CancellationToken cancellationToken)
             {
-                await device.HeartbeatAsync(cancellationToken);
+                device.Heartbeat();
                 _runtime.Scheduler.Schedule(period, Beat);
+                return Task.CompletedTask;
             }
         }
     }

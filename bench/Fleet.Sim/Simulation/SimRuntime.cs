@@ -13,6 +13,7 @@ public sealed class SimRuntime : IDisposable
     private readonly Random _random;
     private readonly Lock _randomGate = new();
     private long _messagesOut;
+    private long _statusesOut;
     private long _accepted;
     private long _rejected;
     private long _committed;
@@ -23,7 +24,7 @@ public sealed class SimRuntime : IDisposable
         Options = options;
         TimeProvider = timeProvider;
         Log = log;
-        Scheduler = new SimScheduler(timeProvider, options.PublishConcurrency);
+        Scheduler = new SimScheduler(timeProvider, options.PublishConcurrency > 0 ? options.PublishConcurrency : int.MaxValue);
         Verifier = new DesiredStateVerifier(timeProvider);
         _random = new Random(options.Seed);
     }
@@ -55,6 +56,9 @@ public sealed class SimRuntime : IDisposable
     };
 
     public long MessagesOut => Interlocked.Read(ref _messagesOut);
+
+    /// <summary>Of <see cref="MessagesOut"/>, the statuses (the rest are event batches, presence and replies).</summary>
+    public long StatusesOut => Interlocked.Read(ref _statusesOut);
 
     /// <summary>Desired states verified and accepted (their walks started).</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
@@ -101,7 +105,14 @@ public sealed class SimRuntime : IDisposable
 
     public void CountAccepted() => Interlocked.Increment(ref _accepted);
 
-    public void CountPublished() => Interlocked.Increment(ref _messagesOut);
+    public void CountPublished(bool status)
+    {
+        Interlocked.Increment(ref _messagesOut);
+        if (status)
+        {
+            Interlocked.Increment(ref _statusesOut);
+        }
+    }
 
     public void CountOutcome(string phase)
     {

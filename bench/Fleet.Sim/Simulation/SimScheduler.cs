@@ -15,6 +15,8 @@ public sealed class SimScheduler : IDisposable
     private TaskCompletionSource _wake = NewSignal();
     private long _order;
     private long _running;
+    // When the loop wakes by itself (UtcTicks): long.MinValue while it runs, long.MaxValue when nothing is queued.
+    private long _sleepsUntil = long.MinValue;
 
     public SimScheduler(TimeProvider timeProvider, int concurrency)
     {
@@ -40,14 +42,19 @@ public sealed class SimScheduler : IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         var due = _timeProvider.GetUtcNow().UtcTicks + Math.Max(0, delay.Ticks);
-        TaskCompletionSource wake;
+        TaskCompletionSource? wake = null;
         lock (_gate)
         {
             _queue.Enqueue(work, (due, _order++));
-            wake = _wake;
+            // Only when the loop sleeps past it: waking it for work due later (most of it) would cost it a new
+            // timer and wait for every item scheduled, thousands a second.
+            if (due < _sleepsUntil)
+            {
+                wake = _wake;
+            }
         }
 
-        wake.TrySetResult();
+        wake?.TrySetResult();
     }
 
     /// <summary>Drains the queue until cancelled; work that throws is a bug and ends the run.</summary>
@@ -67,11 +74,13 @@ public sealed class SimScheduler : IDisposable
                     _queue.Dequeue();
                     work = next;
                     wait = TimeSpan.Zero;
+                    _sleepsUntil = long.MinValue;
                     Interlocked.Increment(ref _running);
                 }
                 else
                 {
                     wait = _queue.Count > 0 ? TimeSpan.FromTicks(key.Due - now) : Timeout.InfiniteTimeSpan;
+                    _sleepsUntil = _queue.Count > 0 ? key.Due : long.MaxValue;
                 }
 
                 if (_wake.Task.IsCompleted)

@@ -82,11 +82,13 @@ internal sealed class ControllerProbe : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<DeviceEvent> Events(string deviceId)
+    public IReadOnlyList<DeviceEvent> Events(string deviceId) => [.. Batches(deviceId).SelectMany(b => b.Events)];
+
+    public IReadOnlyList<EventBatch> Batches(string deviceId)
     {
         lock (_gate)
         {
-            return _batches.Where(b => b.DeviceId == deviceId).SelectMany(b => b.Events).ToArray();
+            return _batches.Where(b => b.DeviceId == deviceId).ToArray();
         }
     }
 

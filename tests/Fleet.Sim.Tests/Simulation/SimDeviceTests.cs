@@ -21,6 +21,8 @@ public sealed class SimDeviceTests : IAsyncLifetime
 {
     private const string Secret = "test-secret";
 
+    private static readonly SimOptions Unpaced = new() { PhaseDelay = TimeSpan.Zero, ReportInterval = TimeSpan.Zero };
+
     private readonly TestKeys _keys = new();
     private BenchBroker? _broker;
     private ControllerProbe? _probe;
@@ -69,15 +71,39 @@ public sealed class SimDeviceTests : IAsyncLifetime
         Assert.Equal(7, final.AppliedVersion);
         Assert.Null(final.LastError);
         Assert.Equal("sha256:" + new string('b', 64), Assert.Single(final.Stacks).Digest);
-        Assert.Equal(
-            [DeploymentPhases.Verified, DeploymentPhases.Downloading, DeploymentPhases.Applying, DeploymentPhases.Verifying, DeploymentPhases.Committed],
-            Probe.Statuses("sim-ok").Select(s => s.Phase).SkipWhile(p => p == DeploymentPhases.Idle));
+        // Each status is the whole state when its report went (the walk does not wait for it): in the walk's order.
+        string[] walk = [DeploymentPhases.Verified, DeploymentPhases.Downloading, DeploymentPhases.Applying, DeploymentPhases.Verifying, DeploymentPhases.Committed];
+        var phases = Probe.Statuses("sim-ok").Select(s => s.Phase).ToArray();
+        Assert.Equal(phases.OrderBy(p => Array.IndexOf(walk, p)), phases);
+        Assert.Equal(phases.Length, phases.Distinct().Count());
         await Probe.WaitUntilAsync(() => Probe.Events("sim-ok").Count == 6, "six events");
         var events = Probe.Events("sim-ok");
         Assert.Equal(
             [EventKinds.Received, EventKinds.Verified, EventKinds.Downloading, EventKinds.Applying, EventKinds.Verifying, EventKinds.Committed],
             events.Select(e => e.Kind));
         Assert.All(events, e => Assert.Equal(7, e.Version));
+    }
+
+    [Fact]
+    public async Task Reports_WithinTheReportInterval_GoOutTogetherAtItsEnd_AsTheAgentsDo()
+    {
+        // Steps at 0, 0.4, 0.8, 1.2 and 1.6 s; reports at 0 and 3 s. Unpaced, each step would be a report of its own.
+        var interval = TimeSpan.FromSeconds(3);
+        await StartFleetAsync(["sim-paced"], new SimOptions { PhaseDelay = TimeSpan.FromMilliseconds(400), Jitter = 0, ReportInterval = interval });
+
+        await Probe.PublishRetainedAsync(DeviceTopics.Desired("sim-paced"), _keys.Sign(TestKeys.Desired("sim-paced", 7)));
+        var final = await Probe.WaitForFinalStatusAsync("sim-paced");
+        await Probe.WaitUntilAsync(() => Probe.Events("sim-paced").Count == 6, "six events");
+
+        Assert.Equal(
+            [[EventKinds.Received, EventKinds.Verified], [EventKinds.Downloading, EventKinds.Applying, EventKinds.Verifying, EventKinds.Committed]],
+            Probe.Batches("sim-paced").Select(b => b.Events.Select(e => e.Kind).ToArray()));
+        Assert.Equal([1L, 2, 3, 4, 5, 6], Probe.Events("sim-paced").Select(e => e.Seq));
+        var statuses = Probe.Statuses("sim-paced");
+        Assert.Equal(2, statuses.Count);
+        // Each status is built once its events are acknowledged, so the gap is the interval give or take that.
+        Assert.True(statuses[1].ReportedAt - statuses[0].ReportedAt >= interval / 2, $"{statuses[0].ReportedAt:O} then {statuses[1].ReportedAt:O}");
+        Assert.Equal((DeploymentPhases.Committed, 7L, 6L), (final.Phase, final.AppliedVersion!.Value, final.LastEventSeq!.Value));
     }
 
     [Fact]
@@ -168,7 +194,7 @@ public sealed class SimDeviceTests : IAsyncLifetime
     [Fact]
     public async Task FailingDevice_RollsBack_WithTheReason_AndKeepsItsAppliedVersion()
     {
-        await StartFleetAsync(["sim-fail"], failRate: 1);
+        await StartFleetAsync(["sim-fail"], Unpaced with { FailRate = 1 });
 
         await Probe.PublishRetainedAsync(DeviceTopics.Desired("sim-fail"), _keys.Sign(TestKeys.Desired("sim-fail", 7)));
         var final = await Probe.WaitForFinalStatusAsync("sim-fail");
@@ -293,9 +319,10 @@ public sealed class SimDeviceTests : IAsyncLifetime
         Assert.Equal(Presence.Online, await presence.Task.WaitAsync(TimeSpan.FromSeconds(60)));
     }
 
-    private async Task StartFleetAsync(string[] deviceIds, double failRate = 0)
+    // No phase delay and no report pacing unless a test is about them.
+    private async Task StartFleetAsync(string[] deviceIds, SimOptions? options = null)
     {
-        _runtime = new SimRuntime(new SimOptions { PhaseDelay = TimeSpan.Zero, FailRate = failRate }, TimeProvider.System, _ => { });
+        _runtime = new SimRuntime(options ?? Unpaced, TimeProvider.System, _ => { });
         var enrollments = deviceIds.Select(id => new EnrollmentResponse
         {
             DeviceId = id,
