@@ -20,6 +20,10 @@
 # 6. the reference: the raw QoS 1 throughput of the same broker class (the controller's EmbeddedBroker,
 #    hosted alone by `fleet-sim broker`) on the same machine, with `fleet-sim throughput`.
 #
+# Knobs for comparisons: REPORT_INTERVAL (the devices' report interval, 1s), FLEET_SIM_ARGS (more
+# `fleet-sim run` options), FLEET_SCALE_STATS_EVERY (fleet-sim's stats line, 5s), FLEET_SCALE_CONTROLLER and
+# FLEET_SCALE_SIM (other binaries, e.g. ReadyToRun publishes), FLEET_SCALE_HEARTBEAT=1s (steady ingest).
+#
 # Everything is bounded: each wait has a timeout, the whole run is killed after FLEET_SCALE_LIMIT seconds
 # (default 180), and every process it started is stopped on exit. Prints a summary; the raw logs stay in
 # the work directory it names.
@@ -37,7 +41,7 @@ ROUNDS=${FLEET_SCALE_ROLLOUTS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/fleet-scale.XXXXXX)
 CONTROLLER_BIN=${FLEET_SCALE_CONTROLLER:-"$ROOT/controller/Fleet.Controller/bin/Release/net10.0/fleet-controller"}
-SIM_BIN="$ROOT/bench/Fleet.Sim/bin/Release/net10.0/fleet-sim"
+SIM_BIN=${FLEET_SCALE_SIM:-"$ROOT/bench/Fleet.Sim/bin/Release/net10.0/fleet-sim"}
 START=$(date +%s)
 PIDS=()
 
@@ -155,7 +159,7 @@ elif [[ "$ROLLOUTS" != 200 ]]; then
 fi
 
 "$SIM_BIN" run --controller "$API" --enroll-token "$ENROLL_TOKEN" --devices "$DEVICES" --phase-delay "$PHASE_DELAY" \
-  --report-interval "$REPORT_INTERVAL" --connect-rate "$CONNECT_RATE" --heartbeat "$HEARTBEAT" --stats-every 5s ${FLEET_SIM_ARGS:-} >"$WORK/sim.log" 2>&1 &
+  --report-interval "$REPORT_INTERVAL" --connect-rate "$CONNECT_RATE" --heartbeat "$HEARTBEAT" --stats-every "${FLEET_SCALE_STATS_EVERY:-5s}" ${FLEET_SIM_ARGS:-} >"$WORK/sim.log" 2>&1 &
 SIM=$!
 PIDS+=("$SIM")
 # The controller's memory when enrollment ends, before the sessions: what the store and the registry cost.
