@@ -277,7 +277,7 @@ public sealed class SimDeviceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ResendEvents_SendsTheAskedRangeAgain_AndSaysTheOldestItHolds()
+    public async Task ResendEvents_SendsTheAskedRangeAgain_SaysTheOldestItHolds_AndLeavesTheUnchangedStatusOut()
     {
         await StartFleetAsync(["sim-resend"]);
         await Probe.PublishRetainedAsync(DeviceTopics.Desired("sim-resend"), _keys.Sign(TestKeys.Desired("sim-resend", 7)));
@@ -296,6 +296,12 @@ public sealed class SimDeviceTests : IAsyncLifetime
         Assert.Equal((2L, 5L, 3, 1L), (reply.Resend!.AfterSeq, reply.Resend.ThroughSeq, reply.Resend.Requeued, reply.Resend.OldestHeld));
         await Probe.WaitUntilAsync(() => Probe.Events("sim-resend").Count == 9, "the three events again");
         Assert.Equal([1L, 2, 3, 4, 5, 6, 3, 4, 5], Probe.Events("sim-resend").Select(e => e.Seq));
+
+        // The resend's report left the unchanged status out, as the agent does; a report command sends it.
+        var lastSeq = Probe.Statuses("sim-resend")[^1].Seq;
+        Assert.True((await Probe.CommandAsync("sim-resend", new DeviceCommand { Id = "c2", Kind = CommandKinds.Report })).Ok);
+        await Probe.WaitUntilAsync(() => Probe.Statuses("sim-resend")[^1].Seq > lastSeq, "the status the report command asks for");
+        Assert.Equal(final.Seq + 1, Probe.Statuses("sim-resend")[^1].Seq);
     }
 
     [Fact]
