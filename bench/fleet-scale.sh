@@ -255,7 +255,7 @@ else
   sleep 2
   IN_AFTER=$(metric fleet_mqtt_messages_in_total)
   say "CPU used from the rollout's creation to its end: controller $(awk -v a="$CPU_C0" -v b="$CPU_C1" 'BEGIN { printf "%.1f", b - a }') s, fleet-sim $(awk -v a="$CPU_S0" -v b="$CPU_S1" 'BEGIN { printf "%.1f", b - a }') s (of $(nproc) cores x $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.1f", ms / 1000 }') s); controller / fleet-sim $(awk -v c0="$CPU_C0" -v c1="$CPU_C1" -v s0="$CPU_S0" -v s1="$CPU_S1" 'BEGIN { printf "%.2f", (c1 - c0) / (s1 - s0) }')"
-  say "ingest: $(( IN_AFTER - IN_BEFORE )) messages from devices in $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s = $(( (IN_AFTER - IN_BEFORE) * 1000 / (T1 - T0 + 1) )) msgs/s on average, peak $PEAK_RATE msgs/s over 1 s (target >= 5000)"
+  say "ingest: $(( IN_AFTER - IN_BEFORE )) messages from devices in $(awk -v ms=$(( T1 - T0 )) 'BEGIN { printf "%.2f", ms / 1000 }') s = $(( (IN_AFTER - IN_BEFORE) * 1000 / (T1 - T0 + 1) )) msgs/s on average, peak $PEAK_RATE msgs/s over 1 s (what the devices offered; the ingest target, >= 5000, is measured with FLEET_SCALE_HEARTBEAT=1s)"
   say "fleet-sim: $(grep -E '^fleet-sim: t=' "$WORK/sim.log" | tail -1 | sed 's/^fleet-sim: //')"
 fi
 (( ROUND < ROUNDS )) && [[ "$STATE" == completed ]] || break
