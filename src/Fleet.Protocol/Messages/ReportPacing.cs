@@ -13,8 +13,6 @@ public sealed class ReportPacing(TimeSpan interval, TimeProvider timeProvider)
 {
     private DateTimeOffset? _lastReport;
 
-    public TimeSpan Interval => interval;
-
     /// <summary>How long to hold the next report: zero when the last one is at least the interval old.</summary>
     public TimeSpan Hold()
     {
