@@ -11,11 +11,14 @@ namespace Fleet.Controller.Broker;
 /// memory. One document per topic. What the controller publishes (desired, trust) is written as it
 /// changes; what devices publish retained (status, online: thousands a second across a fleet, and
 /// republished by every device when it reconnects) is kept latest-per-topic and written in one
-/// transaction by <see cref="Flush"/>, which the controller's ingest flusher calls.
+/// transaction by <see cref="Flush"/>, which the controller's ingest flusher calls. A message the controller
+/// writes ahead may carry a note, kept in the same document: the publisher keeps a device's assignment
+/// with its desired state that way, one document per publish instead of two.
 /// </summary>
 public sealed class RetainedMessageStore(LiteDatabase database)
 {
     private const string Collection = "retained";
+    private const string NoteField = "note";
     private readonly Lock _gate = new();
     private readonly Dictionary<string, MqttApplicationMessage> _pending = new(StringComparer.Ordinal);
 
@@ -62,19 +65,54 @@ public sealed class RetainedMessageStore(LiteDatabase database)
     }
 
     /// <summary>
-    /// Writes retained messages the controller is about to publish, inside the caller's open transaction on
-    /// this thread (the desired-state publisher stores a device's assignment and its signed desired state in
-    /// one commit, for many devices at once), so that the broker's change for the same payload is not
-    /// written a second time, one transaction per device. <see cref="ForgetWrittenAhead"/> if that transaction fails.
+    /// Writes retained messages the controller is about to publish, each with its note if it has one, inside
+    /// the caller's open transaction on this thread (the desired-state publisher stores the signed desired
+    /// states of many devices in one commit), so that the broker's change for the same payload is not written
+    /// a second time, one transaction per device. <see cref="ForgetWrittenAhead"/> if that transaction fails.
     /// </summary>
-    public void WriteAhead(IEnumerable<(string Topic, byte[] Payload)> messages)
+    public void WriteAhead(IEnumerable<(string Topic, byte[] Payload, string? Note)> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var collection = database.GetCollection(Collection);
-        foreach (var (topic, payload) in messages)
+        foreach (var (topic, payload, note) in messages)
         {
             _writtenAhead[topic] = payload;
-            collection.Upsert(Document(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce));
+            var document = Document(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce);
+            if (note is not null)
+            {
+                document[NoteField] = note;
+            }
+
+            collection.Upsert(document);
+        }
+    }
+
+    /// <summary>The notes kept with retained messages, by topic.</summary>
+    public IReadOnlyList<(string Topic, string Note)> Notes() =>
+        [.. database.GetCollection(Collection).FindAll()
+            .Where(d => d.ContainsKey(NoteField))
+            .Select(d => (d["_id"].AsString, d[NoteField].AsString))];
+
+    /// <summary>Keeps <paramref name="note"/> with the topic's retained message; false when the topic has none.</summary>
+    public bool SetNote(string topic, string note)
+    {
+        var collection = database.GetCollection(Collection);
+        if (collection.FindById(topic) is not { } document)
+        {
+            return false;
+        }
+
+        document[NoteField] = note;
+        return collection.Update(document);
+    }
+
+    /// <summary>Drops the note kept with the topic's retained message, if any; the message stays.</summary>
+    public void RemoveNote(string topic)
+    {
+        var collection = database.GetCollection(Collection);
+        if (collection.FindById(topic) is { } document && document.Remove(NoteField))
+        {
+            collection.Update(document);
         }
     }
 

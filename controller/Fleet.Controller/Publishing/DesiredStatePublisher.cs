@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using JsonSerializer = System.Text.Json.JsonSerializer;
 using Fleet.Controller.Broker;
 using Fleet.Controller.Devices;
 using Fleet.Controller.Hosting;
@@ -13,7 +11,6 @@ using Fleet.Protocol.Messages;
 using Fleet.Protocol.Serialization;
 using Fleet.Protocol.Signing;
 using Fleet.Protocol.Topics;
-using LiteDB;
 using MQTTnet;
 
 namespace Fleet.Controller.Publishing;
@@ -30,10 +27,7 @@ namespace Fleet.Controller.Publishing;
 /// </summary>
 public sealed class DesiredStatePublisher : IDesiredStatePublisher
 {
-    private const string Collection = "assignments";
-
-    private readonly ControllerDatabase _database;
-    private readonly RetainedMessageStore? _retained;
+    private readonly AssignmentStore _store;
     private readonly DeviceRegistry _devices;
     private readonly StackStore _stacks;
     private readonly KeyStore _keys;
@@ -58,8 +52,7 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
         TimeProvider timeProvider,
         RetainedMessageStore? retained = null)
     {
-        _database = database;
-        _retained = retained;
+        _store = new AssignmentStore(database, retained);
         _devices = devices;
         _stacks = stacks;
         _keys = keys;
@@ -67,10 +60,9 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
         _link = link;
         _options = options;
         _timeProvider = timeProvider;
-        foreach (var document in database.Collection(Collection).FindAll())
+        foreach (var (deviceId, assigned) in _store.Load())
         {
-            _assignments[document["_id"].AsString] =
-                JsonSerializer.Deserialize(document["stacks"].AsString, ControllerJsonContext.Default.ListStackAssignment) ?? [];
+            _assignments[deviceId] = assigned;
         }
     }
 
@@ -145,12 +137,12 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
     public void Forget(string deviceId)
     {
         _assignments.TryRemove(deviceId, out _);
-        _database.Collection(Collection).Delete(deviceId);
+        _store.Delete(deviceId);
     }
 
     /// <summary>
-    /// Stores a device's assignment and its signed desired state (the broker's retained copy, with the
-    /// embedded broker) before it is published. Concurrent callers are written together: the caller that
+    /// Stores a device's assignment and its signed desired state (<see cref="AssignmentStore"/>) before it is
+    /// published. Concurrent callers are written together: the caller that
     /// finds no write in progress writes everything queued, one transaction per round, until nothing is left.
     /// </summary>
     private Task StoreAsync(StoreRequest request)
@@ -183,7 +175,7 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
 
             try
             {
-                Write(batch);
+                _store.Store([.. batch.Select(r => (r.DeviceId, r.Stacks, r.Envelope))]);
                 foreach (var stored in batch)
                 {
                     stored.Stored.TrySetResult();
@@ -200,34 +192,6 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
         }
 
         return request.Stored.Task;
-    }
-
-    private void Write(List<StoreRequest> batch)
-    {
-        var database = _database.Database;
-        var topics = batch.Select(r => DeviceTopics.Desired(r.DeviceId)).ToList();
-        database.BeginTrans();
-        try
-        {
-            var assignments = database.GetCollection(Collection);
-            foreach (var request in batch)
-            {
-                assignments.Upsert(new BsonDocument
-                {
-                    ["_id"] = request.DeviceId,
-                    ["stacks"] = JsonSerializer.Serialize(request.Stacks, ControllerJsonContext.Default.ListStackAssignment),
-                });
-            }
-
-            _retained?.WriteAhead(batch.Select((r, i) => (topics[i], r.Envelope)));
-            database.Commit();
-        }
-        catch
-        {
-            database.Rollback();
-            _retained?.ForgetWrittenAhead(topics);
-            throw;
-        }
     }
 
     private StackSpec Spec(StackAssignment assignment)

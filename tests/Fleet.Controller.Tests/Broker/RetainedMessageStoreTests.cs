@@ -47,7 +47,7 @@ public sealed class RetainedMessageStoreTests : IDisposable
         var database = _temp.Database.Database;
         var store = new RetainedMessageStore(database);
         database.BeginTrans();
-        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray()), ("fleet/v1/dev/pi-2/desired", "d1"u8.ToArray())]);
+        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray(), null), ("fleet/v1/dev/pi-2/desired", "d1"u8.ToArray(), null)]);
         database.Commit();
         var afterCommit = Topics(store);
         // Removed behind the store's back: only a second write would bring them back.
@@ -66,7 +66,7 @@ public sealed class RetainedMessageStoreTests : IDisposable
         var database = _temp.Database.Database;
         var store = new RetainedMessageStore(database);
         database.BeginTrans();
-        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray())]);
+        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray(), null)]);
         database.Rollback();
         store.ForgetWrittenAhead(["fleet/v1/dev/pi-1/desired"]);
         var afterRollback = Topics(store);
@@ -75,6 +75,27 @@ public sealed class RetainedMessageStoreTests : IDisposable
 
         Assert.Empty(afterRollback);
         Assert.Equal(["fleet/v1/dev/pi-1/desired"], Topics(store));
+    }
+
+    [Fact]
+    public void Notes_AreKeptWithTheirMessage_UntilTheBrokerReplacesIt()
+    {
+        var database = _temp.Database.Database;
+        var store = new RetainedMessageStore(database);
+        database.BeginTrans();
+        store.WriteAhead([("fleet/v1/dev/pi-1/desired", "d1"u8.ToArray(), "n1"), ("fleet/v1/dev/pi-2/desired", "d1"u8.ToArray(), "n2")]);
+        database.Commit();
+
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", "d1"));
+        var afterSamePayload = store.Notes();
+        store.Save(Retained("fleet/v1/dev/pi-2/desired", "other"));
+        var noteForMissing = store.SetNote("fleet/v1/dev/pi-3/desired", "n3");
+        store.RemoveNote("fleet/v1/dev/pi-1/desired");
+
+        Assert.Equal([("fleet/v1/dev/pi-1/desired", "n1"), ("fleet/v1/dev/pi-2/desired", "n2")], afterSamePayload.OrderBy(n => n.Topic, StringComparer.Ordinal));
+        Assert.False(noteForMissing);
+        Assert.Empty(store.Notes());
+        Assert.Equal(["fleet/v1/dev/pi-1/desired", "fleet/v1/dev/pi-2/desired"], Topics(new RetainedMessageStore(_temp.Reopen().Database)));
     }
 
     private static List<string> Topics(RetainedMessageStore store) => [.. store.LoadAll().Select(m => m.Topic).Order(StringComparer.Ordinal)];
