@@ -27,12 +27,22 @@ public static class RawThroughput
         // MQTTnet's server (5.2) refuses $share/ filters (SharedSubscriptionsNotSupported): the plain filter is its equivalent.
         var filter = shared ? ControllerSubscriptions.Shared(DeviceTopicKind.Status) : DeviceTopics.Prefix + "+/status";
         var received = 0;
+        // The rate is over the time to the last message received: when some never arrive, the wait for them is not throughput.
+        var clock = new Stopwatch();
+        long lastReceived = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscriber = factory.CreateMqttClient();
         subscriber.ApplicationMessageReceivedAsync += e =>
         {
             // Retained copies from an earlier run arrive on subscribe with the retain flag: not this run's.
-            if (!e.ApplicationMessage.Retain && Interlocked.Increment(ref received) == messages)
+            if (e.ApplicationMessage.Retain)
+            {
+                return Task.CompletedTask;
+            }
+
+            var count = Interlocked.Increment(ref received);
+            Interlocked.Exchange(ref lastReceived, clock.ElapsedTicks);
+            if (count == messages)
             {
                 done.TrySetResult();
             }
@@ -59,7 +69,7 @@ public static class RawThroughput
 
             var payloadBytes = ProtocolJson.Serialize(SampleStatus("tp-00001"), ProtocolJsonContext.Default.DeviceStatus).Length;
             var sent = 0;
-            var clock = Stopwatch.StartNew();
+            clock.Start();
             await Task.WhenAll(clients.Select((client, i) => PublishAsync(
                 client, $"tp-{i + 1:D5}", messages / publishers + (i < messages % publishers ? 1 : 0), window, retained, () => Interlocked.Increment(ref sent), bound.Token)));
             try
@@ -71,7 +81,8 @@ public static class RawThroughput
                 // Timed out: report what arrived.
             }
 
-            return new ThroughputResult(sent, Volatile.Read(ref received), clock.Elapsed, publishers, payloadBytes, filter, retained);
+            return new ThroughputResult(
+                sent, Volatile.Read(ref received), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref lastReceived)), publishers, payloadBytes, filter, retained);
         }
         finally
         {
