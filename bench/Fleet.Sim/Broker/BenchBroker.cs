@@ -21,7 +21,7 @@ public sealed class BenchBroker : IAsyncDisposable
         Port = port;
         _broker = new EmbeddedBroker(
             // The reference's one subscriber takes every publisher's messages, as the controller takes the fleet's; the
-            // controller's bound of queued messages per session (sized for its devices) would drop some of them once it
+            // controller's bound of queued messages per session (MaxPendingMessagesPerClient, 10,000) would drop some of them once it
             // falls behind (4,566 of 100,000 in one run), and a dropped message is not throughput.
             new EmbeddedBrokerOptions { BindAddress = IPAddress.Loopback, Port = port, MaxPendingMessagesPerClient = 1_000_000 },
             new SharedSecretCredentials(secret),
