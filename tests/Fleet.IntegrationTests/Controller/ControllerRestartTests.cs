@@ -44,7 +44,17 @@ public sealed class ControllerRestartTests : IAsyncLifetime
         Assert.True(desired.IsAccepted, desired.ToString());
         Assert.Equal(version, desired.Value!.Version);
 
-        var next = await _controller.Service<IDesiredStatePublisher>().AssignAsync("pi-1", "web", 1, null, null, CancellationToken.None);
+        await _controller.PushStackAsync("web", "services:\n  web:\n    image: nginx:2\n");
+        var next = await _controller.Service<IDesiredStatePublisher>().AssignAsync("pi-1", "web", 2, null, null, CancellationToken.None);
         Assert.True(next > version, $"after a restart the fleet-wide version still grows: {next} > {version}");
+
+        // Again: what was assigned after the first restart is kept by the second one as well.
+        await _controller.RestartAsync();
+
+        Assert.Equal(2, _controller.Service<IDesiredStatePublisher>().AssignedVersion("pi-1", "web"));
+        using var again = await DeviceConnection.ConnectAsync(_controller.MqttPort, enrolled.Broker, "fleet/v1/dev/pi-1/desired");
+        await Eventually.TrueAsync(() => !again.Received.IsEmpty, TimeSpan.FromSeconds(10), "the retained desired state survived the second restart");
+        var latest = new EnvelopeVerifier(TimeProvider.System).Verify(again.Received.First().Payload, trust, ProtocolJsonContext.Default.DesiredState);
+        Assert.Equal(next, latest.Value!.Version);
     }
 }
