@@ -1,5 +1,6 @@
 using Fleet.Controller.Broker;
 using Fleet.Controller.Publishing;
+using Fleet.Controller.Storage;
 using LiteDB;
 
 namespace Fleet.Controller.Tests.Publishing;
@@ -14,14 +15,14 @@ public sealed class AssignmentStoreTests : IDisposable
     [Fact]
     public void Store_WithTheEmbeddedBroker_KeepsTheAssignmentInTheRetainedDesiredState_OneDocumentPerDevice()
     {
-        var store = new AssignmentStore(_temp.Database, new RetainedMessageStore(_temp.Database.Database));
+        var store = Embedded(_temp.Database);
         store.Load();
 
         store.Store([("pi-1", Web(1), "d1"u8.ToArray()), ("pi-2", Web(2), "d2"u8.ToArray())]);
         store.Store([("pi-1", Web(3), "d3"u8.ToArray())]);
 
         var database = _temp.Reopen();
-        var loaded = new AssignmentStore(database, new RetainedMessageStore(database.Database)).Load();
+        var loaded = Embedded(database).Load();
         Assert.Equal(3, loaded["pi-1"].Single().Version);
         Assert.Equal(2, loaded["pi-2"].Single().Version);
         Assert.Equal(0, database.Collection("assignments").Count());
@@ -65,13 +66,13 @@ public sealed class AssignmentStoreTests : IDisposable
     {
         // The external broker kept the desired states, so the embedded one has none to keep them with.
         _temp.Database.Collection("assignments").Insert(Legacy("pi-1", version: 4));
-        var store = new AssignmentStore(_temp.Database, new RetainedMessageStore(_temp.Database.Database));
+        var store = Embedded(_temp.Database);
         var first = store.Load();
 
         store.Store([("pi-1", Web(5), "d5"u8.ToArray())]);
 
         var database = _temp.Reopen();
-        var second = new AssignmentStore(database, new RetainedMessageStore(database.Database)).Load();
+        var second = Embedded(database).Load();
         Assert.Equal(4, first["pi-1"].Single().Version);
         // The published one, not the one the collection held before it.
         Assert.Equal(5, second["pi-1"].Single().Version);
@@ -81,7 +82,7 @@ public sealed class AssignmentStoreTests : IDisposable
     [Fact]
     public void Load_WithAnExternalBroker_AfterTheEmbeddedOne_MovesTheAssignmentsIntoTheCollection()
     {
-        var embedded = new AssignmentStore(_temp.Database, new RetainedMessageStore(_temp.Database.Database));
+        var embedded = Embedded(_temp.Database);
         embedded.Load();
         embedded.Store([("pi-1", Web(2), "d2"u8.ToArray())]);
 
@@ -92,7 +93,7 @@ public sealed class AssignmentStoreTests : IDisposable
         external.Store([("pi-1", Web(3), "d3"u8.ToArray())]);
 
         database = _temp.Reopen();
-        var back = new AssignmentStore(database, new RetainedMessageStore(database.Database)).Load();
+        var back = Embedded(database).Load();
         Assert.Equal(2, loaded["pi-1"].Single().Version);
         Assert.Empty(notesLeft);
         // Back on the embedded broker, the assignment made on the external one wins over the older note.
@@ -110,6 +111,9 @@ public sealed class AssignmentStoreTests : IDisposable
 
         Assert.Equal(["pi-2"], new AssignmentStore(_temp.Reopen(), retained: null).Load().Keys);
     }
+
+    // As the controller with the embedded broker: the store keeps assignments with the retained desired states.
+    private static AssignmentStore Embedded(ControllerDatabase database) => new(database, new RetainedMessageStore(database.Database));
 
     private static List<StackAssignment> Web(int version) => [new StackAssignment("web", version, null)];
 
