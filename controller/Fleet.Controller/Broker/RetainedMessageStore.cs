@@ -26,11 +26,19 @@ public sealed class RetainedMessageStore(LiteDatabase database)
     // Not under _gate: WriteAhead runs inside the caller's transaction, and Flush takes _gate before its own.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _writtenAhead = new(StringComparer.Ordinal);
 
+    // Topics that have a document, so that WriteAhead inserts a new topic's document instead of upserting it:
+    // LiteDB's upsert of a missing key first tries an update, which searches the index as long as the insert
+    // does (a rollout to a new stack writes thousands). Read with LoadAll or at the first WriteAhead. It may
+    // name a topic whose write was rolled back (that one is upserted), never miss one that is stored: a topic
+    // leaves only once its delete is committed. Under its own lock, never held across a database call.
+    private readonly Lock _storedGate = new();
+    private HashSet<string>? _stored;
+
     public IReadOnlyList<MqttApplicationMessage> LoadAll()
     {
         lock (_gate)
         {
-            return database.GetCollection(Collection).FindAll()
+            var messages = database.GetCollection(Collection).FindAll()
                 .Select(d => new MqttApplicationMessageBuilder()
                     .WithTopic(d["_id"].AsString)
                     .WithPayload(d["payload"].AsBinary)
@@ -38,6 +46,12 @@ public sealed class RetainedMessageStore(LiteDatabase database)
                     .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)d["qos"].AsInt32)
                     .Build())
                 .ToList();
+            lock (_storedGate)
+            {
+                _stored = new HashSet<string>(messages.Select(m => m.Topic), StringComparer.Ordinal);
+            }
+
+            return messages;
         }
     }
 
@@ -60,7 +74,10 @@ public sealed class RetainedMessageStore(LiteDatabase database)
                 return;
             }
 
-            Write(database.GetCollection(Collection), message);
+            if (Write(database.GetCollection(Collection), message) is { } deleted)
+            {
+                Forget([deleted]);
+            }
         }
     }
 
@@ -74,16 +91,44 @@ public sealed class RetainedMessageStore(LiteDatabase database)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var collection = database.GetCollection(Collection);
-        foreach (var (topic, payload, note) in messages)
+        var stored = Stored(collection);
+        try
         {
-            _writtenAhead[topic] = payload;
-            var document = Document(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce);
-            if (note is not null)
+            foreach (var (topic, payload, note) in messages)
             {
-                document[NoteField] = note;
+                _writtenAhead[topic] = payload;
+                var document = Document(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce);
+                if (note is not null)
+                {
+                    document[NoteField] = note;
+                }
+
+                bool known;
+                lock (_storedGate)
+                {
+                    known = !stored.Add(topic);
+                }
+
+                if (known)
+                {
+                    collection.Upsert(document);
+                }
+                else
+                {
+                    collection.Insert(document);
+                }
+            }
+        }
+        catch
+        {
+            // LiteDB rolls the caller's transaction back. If the insert found the topic stored after all
+            // (written behind this store's back), the next write ahead reads what is stored again.
+            lock (_storedGate)
+            {
+                _stored = null;
             }
 
-            collection.Upsert(document);
+            throw;
         }
     }
 
@@ -137,13 +182,17 @@ public sealed class RetainedMessageStore(LiteDatabase database)
             }
 
             var count = _pending.Count;
+            var deleted = new List<string>();
             database.BeginTrans();
             try
             {
                 var collection = database.GetCollection(Collection);
                 foreach (var message in _pending.Values)
                 {
-                    Write(collection, message);
+                    if (Write(collection, message) is { } topic)
+                    {
+                        deleted.Add(topic);
+                    }
                 }
 
                 database.Commit();
@@ -154,21 +203,54 @@ public sealed class RetainedMessageStore(LiteDatabase database)
                 throw;
             }
 
+            Forget(deleted);
             _pending.Clear();
             return count;
         }
     }
 
-    private static void Write(ILiteCollection<BsonDocument> collection, MqttApplicationMessage message)
+    /// <summary>Writes the message; answers its topic if that was cleared.</summary>
+    private string? Write(ILiteCollection<BsonDocument> collection, MqttApplicationMessage message)
     {
         if (message.Payload.IsEmpty)
         {
             // An empty retained publish clears the topic, as MQTT specifies.
             collection.Delete(message.Topic);
-            return;
+            return message.Topic;
         }
 
         collection.Upsert(Document(message.Topic, BuffersExtensions.ToArray(message.Payload), message.QualityOfServiceLevel));
+        lock (_storedGate)
+        {
+            _stored?.Add(message.Topic);
+        }
+
+        return null;
+    }
+
+    private HashSet<string> Stored(ILiteCollection<BsonDocument> collection)
+    {
+        lock (_storedGate)
+        {
+            if (_stored is { } stored)
+            {
+                return stored;
+            }
+        }
+
+        var read = new HashSet<string>(collection.FindAll().Select(d => d["_id"].AsString), StringComparer.Ordinal);
+        lock (_storedGate)
+        {
+            return _stored ??= read;
+        }
+    }
+
+    private void Forget(List<string> deleted)
+    {
+        lock (_storedGate)
+        {
+            _stored?.ExceptWith(deleted);
+        }
     }
 
     private static BsonDocument Document(string topic, byte[] payload, MqttQualityOfServiceLevel qos) => new()

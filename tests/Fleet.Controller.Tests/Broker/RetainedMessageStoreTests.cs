@@ -98,6 +98,58 @@ public sealed class RetainedMessageStoreTests : IDisposable
         Assert.Equal(["fleet/v1/dev/pi-1/desired", "fleet/v1/dev/pi-2/desired"], Topics(new RetainedMessageStore(_temp.Reopen().Database)));
     }
 
+    [Fact]
+    public void WriteAhead_InsertsNewTopics_UpdatesStoredOnes_AndWritesAClearedTopicAgain()
+    {
+        var database = _temp.Database.Database;
+        var store = new RetainedMessageStore(database);
+        store.Save(Retained("fleet/v1/dev/pi-1/desired", "d0"));
+        store.LoadAll();
+
+        WriteAhead(store, ("fleet/v1/dev/pi-1/desired", "d1"), ("fleet/v1/dev/pi-2/desired", "d1"));
+        WriteAhead(store, ("fleet/v1/dev/pi-2/desired", "d2"), ("fleet/v1/dev/pi-3/desired", "d2"));
+        store.Save(Retained("fleet/v1/dev/pi-3/desired", ""));
+        WriteAhead(store, ("fleet/v1/dev/pi-3/desired", "d3"));
+
+        Assert.Equal(
+            [("fleet/v1/dev/pi-1/desired", "d1"), ("fleet/v1/dev/pi-2/desired", "d2"), ("fleet/v1/dev/pi-3/desired", "d3")],
+            Payloads(new RetainedMessageStore(_temp.Reopen().Database)));
+    }
+
+    [Fact]
+    public void WriteAhead_OfATopicStoredBehindItsBack_FailsOnce_ThenReadsWhatIsStored()
+    {
+        var database = _temp.Database.Database;
+        var store = new RetainedMessageStore(database);
+        store.LoadAll();
+        database.GetCollection("retained").Insert(new LiteDB.BsonDocument { ["_id"] = "fleet/v1/dev/pi-1/desired", ["payload"] = "d0"u8.ToArray(), ["qos"] = 1 });
+
+        var first = Record.Exception(() => WriteAhead(store, ("fleet/v1/dev/pi-1/desired", "d1")));
+        WriteAhead(store, ("fleet/v1/dev/pi-1/desired", "d2"));
+
+        Assert.IsType<LiteDB.LiteException>(first);
+        Assert.Equal([("fleet/v1/dev/pi-1/desired", "d2")], Payloads(store));
+    }
+
+    private void WriteAhead(RetainedMessageStore store, params (string Topic, string Payload)[] messages)
+    {
+        var database = _temp.Database.Database;
+        database.BeginTrans();
+        try
+        {
+            store.WriteAhead(messages.Select(m => (m.Topic, Encoding.UTF8.GetBytes(m.Payload), (string?)null)));
+            database.Commit();
+        }
+        catch
+        {
+            database.Rollback();
+            throw;
+        }
+    }
+
+    private static List<(string, string)> Payloads(RetainedMessageStore store) =>
+        [.. store.LoadAll().Select(m => (m.Topic, Encoding.UTF8.GetString(m.Payload))).Order()];
+
     private static List<string> Topics(RetainedMessageStore store) => [.. store.LoadAll().Select(m => m.Topic).Order(StringComparer.Ordinal)];
 
     private static MqttApplicationMessage Retained(string topic, string payload) =>
