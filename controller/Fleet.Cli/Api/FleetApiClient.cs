@@ -84,10 +84,10 @@ internal sealed class FleetApiClient : IDisposable
         SendAsync(HttpMethod.Post, "api/v1/rollouts", Body(request, Json.RolloutRequest), Json.RolloutInfo, cancellationToken);
 
     public Task<ApiResult<IReadOnlyList<RolloutInfo>>> ListRolloutsAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "api/v1/rollouts", null, Json.IReadOnlyListRolloutInfo, cancellationToken);
+        SendAsync(HttpMethod.Get, "api/v1/rollouts?devices=false", null, Json.IReadOnlyListRolloutInfo, cancellationToken);
 
     public Task<ApiResult<RolloutInfo>> GetRolloutAsync(string id, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/rollouts/{Segment(id)}", null, Json.RolloutInfo, cancellationToken);
+        SendAsync(HttpMethod.Get, $"api/v1/rollouts/{Segment(id)}?devices=false", null, Json.RolloutInfo, cancellationToken);
 
     /// <summary><paramref name="action"/>: pause, resume, abort or rollback.</summary>
     public Task<ApiResult<RolloutInfo>> ActOnRolloutAsync(string id, string action, CancellationToken cancellationToken) =>

@@ -26,13 +26,14 @@ public static class RolloutApi
             .Produces<ApiError>(StatusCodes.Status404NotFound)
             .Produces<ApiError>(StatusCodes.Status409Conflict);
 
-        rollouts.MapGet("", (RolloutCoordinator coordinator) =>
-                Results.Json(coordinator.List(), ApiJsonContext.Default.IReadOnlyListRolloutInfo))
+        // ?devices=false: each wave's devices are counted by phase but not listed, for progress views that poll.
+        rollouts.MapGet("", (bool? devices, RolloutCoordinator coordinator) =>
+                Results.Json(coordinator.List(devices ?? true), ApiJsonContext.Default.IReadOnlyListRolloutInfo))
             .WithName("ListRollouts")
             .Produces<IReadOnlyList<RolloutInfo>>();
 
-        rollouts.MapGet("{id}", (string id, RolloutCoordinator coordinator) =>
-                coordinator.Find(id) is { } rollout
+        rollouts.MapGet("{id}", (string id, bool? devices, RolloutCoordinator coordinator) =>
+                coordinator.Find(id, devices ?? true) is { } rollout
                     ? Results.Json(rollout, ApiJsonContext.Default.RolloutInfo)
                     : Error(RolloutResult.Fail(StatusCodes.Status404NotFound, "not-found", $"rollout {id} not found")))
             .WithName("GetRollout")

@@ -67,14 +67,15 @@ public sealed partial class RolloutCoordinator : IDisposable
         }
     }
 
-    public RolloutInfo? Find(string id) =>
-        _rollouts.TryGetValue(id, out var rollout) ? RolloutMachine.Describe(rollout, _fleet.Device) : null;
+    /// <summary>The rollout; each wave's devices are listed unless <paramref name="withDevices"/> is false (counted either way).</summary>
+    public RolloutInfo? Find(string id, bool withDevices = true) =>
+        _rollouts.TryGetValue(id, out var rollout) ? RolloutMachine.Describe(rollout, _fleet.Device, withDevices) : null;
 
-    /// <summary>Newest first.</summary>
-    public IReadOnlyList<RolloutInfo> List() =>
+    /// <summary>Newest first; as <see cref="Find"/>.</summary>
+    public IReadOnlyList<RolloutInfo> List(bool withDevices = true) =>
         _rollouts.Values
             .OrderByDescending(r => r.Sequence)
-            .Select(r => RolloutMachine.Describe(r, _fleet.Device))
+            .Select(r => RolloutMachine.Describe(r, _fleet.Device, withDevices))
             .ToList();
 
     /// <summary>The stored state of a rollout, as the engine holds it.</summary>

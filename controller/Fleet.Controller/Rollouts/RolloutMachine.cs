@@ -260,13 +260,16 @@ public static class RolloutMachine
         return rollout with { Devices = devices };
     }
 
-    /// <summary>The rollout as the REST API shows it, with each wave's devices counted by phase.</summary>
-    public static RolloutInfo Describe(Rollout rollout, Func<string, DeviceView?> device)
+    /// <summary>
+    /// The rollout as the REST API shows it, with each wave's devices counted by phase, and listed unless
+    /// <paramref name="withDevices"/> is false (what a progress view polls: a wave of 10,000 lists 10,000 ids).
+    /// </summary>
+    public static RolloutInfo Describe(Rollout rollout, Func<string, DeviceView?> device, bool withDevices = true)
     {
         ArgumentNullException.ThrowIfNull(rollout);
         var tallies = WaveTally.Count(rollout, device);
         var members = rollout.Waves.Select(_ => new List<string>()).ToArray();
-        foreach (var target in rollout.Devices)
+        foreach (var target in withDevices ? rollout.Devices : [])
         {
             members[target.Wave - 1].Add(target.Id);
         }

@@ -12,5 +12,6 @@ public sealed record WaveInfo
 
     public required PhaseCounts Counts { get; init; }
 
+    /// <summary>The wave's device ids; empty when asked for without them (<c>?devices=false</c>), <see cref="Counts"/> still complete.</summary>
     public IReadOnlyList<string> Devices { get; init; } = [];
 }

@@ -63,6 +63,20 @@ public sealed class RolloutApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_WithDevicesFalse_CountsEachWavesDevices_WithoutListingThem()
+    {
+        await Http.PostAsJsonAsync("/api/v1/rollouts", new RolloutRequest { Stack = "web", Waves = ["1", "100%"] }, ApiJsonContext.Default.RolloutRequest);
+
+        var one = await Http.GetFromJsonAsync("/api/v1/rollouts/r1?devices=false", ApiJsonContext.Default.RolloutInfo);
+        var all = await Http.GetFromJsonAsync("/api/v1/rollouts?devices=false", ApiJsonContext.Default.IReadOnlyListRolloutInfo);
+        var listed = await Http.GetFromJsonAsync("/api/v1/rollouts/r1?devices=true", ApiJsonContext.Default.RolloutInfo);
+
+        Assert.Equal([(1, 0), (2, 0)], one!.Waves.Select(w => (w.Counts.Pending, w.Devices.Count)));
+        Assert.Equal([(1, 0), (2, 0)], Assert.Single(all!).Waves.Select(w => (w.Counts.Pending, w.Devices.Count)));
+        Assert.Equal([(1, 1), (2, 2)], listed!.Waves.Select(w => (w.Counts.Pending, w.Devices.Count)));
+    }
+
+    [Fact]
     public async Task Post_WithOnlyTheStack_TakesTheDocumentedDefaults()
     {
         using var content = new StringContent("""{"stack":"web"}""", Encoding.UTF8, "application/json");
