@@ -26,7 +26,8 @@
 #
 # Everything is bounded: each wait has a timeout, the whole run is killed after FLEET_SCALE_LIMIT seconds
 # (default 180), and every process it started is stopped on exit. Prints a summary; the raw logs stay in
-# the work directory it names.
+# the work directory it names, with progress-rN.tsv: each poll of rollout N (ms since its creation, the share of
+# the machine's CPU time idle since the poll before, wave 1's counts).
 set -euo pipefail
 
 DEVICES=${1:-10000}
@@ -110,6 +111,13 @@ wait_for() {
 
 metric() { curl -sf --max-time 5 "$API/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
 # CPU seconds (user + system) a process has used: on a shared machine, what the work cost, whatever the wait.
+# The machine's CPU ticks so far: TICKS in all, IDLE of them idle (or waiting for I/O), from /proc/stat.
+machine_ticks() {
+  local user nice system idle iowait irq softirq steal
+  read -r _ user nice system idle iowait irq softirq steal _ </proc/stat
+  TICKS=$(( user + nice + system + idle + iowait + irq + softirq + steal ))
+  IDLE=$(( idle + iowait ))
+}
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null; }
 rss_mb() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 api() { curl -sf --max-time 30 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
@@ -231,6 +239,7 @@ else
   PEAK_RATE=0
   LAST_IN=$IN_BEFORE
   LAST_T=$T0
+  machine_ticks
   DEADLINE=$(( $(date +%s) + $(left) - 15 ))
   while (( $(date +%s) < DEADLINE )); do
     sleep 0.2
@@ -240,6 +249,11 @@ else
     ANSWER=$(<"$WORK/rollout.json")
     [[ $ANSWER =~ \"state\":\ *\"([a-zA-Z-]+)\" ]] && STATE=${BASH_REMATCH[1]}
     T=$(now_ms)
+    # The rollout's shape: per poll, ms since creation, the machine's idle share since the last poll, wave 1's counts.
+    TICKS_LAST=$TICKS IDLE_LAST=$IDLE
+    machine_ticks
+    [[ $ANSWER =~ \"counts\":\ *\{([^\}]*)\} ]] && WAVE1=${BASH_REMATCH[1]//[[:space:]]/} || WAVE1=
+    printf '%s\tidle %s%%\t%s\n' "$(( T - T0 ))" "$(( (IDLE - IDLE_LAST) * 100 / (TICKS > TICKS_LAST ? TICKS - TICKS_LAST : 1) ))" "$WAVE1" >>"$WORK/progress-r$ROUND.tsv"
     if (( T - LAST_T >= 1000 )); then
       IN=$(metric fleet_mqtt_messages_in_total || true)
       [[ -n "$IN" ]] || continue
