@@ -110,7 +110,6 @@ wait_for() {
 }
 
 metric() { curl -sf --max-time 5 "$API/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
-# CPU seconds (user + system) a process has used: on a shared machine, what the work cost, whatever the wait.
 # The machine's CPU ticks so far: TICKS in all, IDLE of them idle (or waiting for I/O), from /proc/stat.
 machine_ticks() {
   local user nice system idle iowait irq softirq steal
@@ -118,6 +117,7 @@ machine_ticks() {
   TICKS=$(( user + nice + system + idle + iowait + irq + softirq + steal ))
   IDLE=$(( idle + iowait ))
 }
+# CPU seconds (user + system) a process has used: on a shared machine, what the work cost, whatever the wait.
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null; }
 rss_mb() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 api() { curl -sf --max-time 30 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
