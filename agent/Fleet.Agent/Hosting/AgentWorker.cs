@@ -146,35 +146,30 @@ public sealed partial class AgentWorker(
                 if (session is { IsConnected: true })
                 {
                     // At most one report per ReportIntervalMilliseconds: what changes meanwhile goes out together.
-                    if (pacing.Hold() is var hold && hold > TimeSpan.Zero)
+                    // Each change wakes the loop, so the report that ends an update goes as soon as it ends.
+                    while (pacing.Hold(reconcile.State.Phase, reconcile.State.PhaseVersion) is var hold && hold > TimeSpan.Zero)
                     {
-                        await Task.Delay(hold, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        if (stoppingToken.IsCancellationRequested)
+                        if (!await WakeAsync(hold))
                         {
                             break;
                         }
                     }
 
-                    var delivered = await forwarder.FlushAsync(session, stoppingToken);
-                    if (await reporter.ReportAsync(session, reconcile.State, stoppingToken) || delivered > 0)
+                    if (stoppingToken.IsCancellationRequested)
                     {
-                        pacing.Reported();
+                        break;
+                    }
+
+                    var state = reconcile.State;
+                    var delivered = await forwarder.FlushAsync(session, stoppingToken);
+                    if (await reporter.ReportAsync(session, state, stoppingToken) || delivered > 0)
+                    {
+                        pacing.Reported(state.Phase, state.PhaseVersion);
                     }
                 }
 
                 // Until woken or the heartbeat period ends, whichever comes first.
-                using var period = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Min(settings.HeartbeatSeconds, 10)), timeProvider);
-                using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, period.Token);
-                try
-                {
-                    await _wake.Reader.WaitToReadAsync(pause.Token);
-                    _wake.Reader.TryRead(out _);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The heartbeat period ended with nothing to do.
-                }
-                catch (OperationCanceledException)
+                if (!await WakeAsync(TimeSpan.FromSeconds(Math.Min(settings.HeartbeatSeconds, 10))))
                 {
                     break;
                 }
@@ -185,6 +180,28 @@ public sealed partial class AgentWorker(
             await statusServer;
             await bundleServer;
             await bundleWatch;
+
+            // Until woken or the time is up; false once the agent is stopping.
+            async Task<bool> WakeAsync(TimeSpan wait)
+            {
+                using var period = new CancellationTokenSource(wait, timeProvider);
+                using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, period.Token);
+                try
+                {
+                    await _wake.Reader.WaitToReadAsync(pause.Token);
+                    _wake.Reader.TryRead(out _);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The time is up with nothing to do.
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+
+                return true;
+            }
 
             // A bundle's rejected event (or its desired state's) goes out with the next flush.
             async Task<BundleImportResult> ImportAndWake(string path, CancellationToken cancellationToken)

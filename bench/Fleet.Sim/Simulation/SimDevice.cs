@@ -61,6 +61,7 @@ public sealed class SimDevice : IDisposable
     private volatile bool _stopping;
     private int _pinging;
     private bool _reportHeld;
+    private int _reportTicket;
     private bool _statusForced;
     private StatusContent? _lastStatus;
 
@@ -370,30 +371,38 @@ public sealed class SimDevice : IDisposable
     /// Asks for a report, as the agent's update steps wake its report loop: the report is its own work item, so
     /// the walk goes on while it waits for the broker. It goes at once, or, within
     /// <see cref="SimOptions.ReportInterval"/> after the last one (<see cref="ReportPacing"/>), at the interval's
-    /// end, once for everything asked for meanwhile.
+    /// end, once for everything asked for meanwhile; the step that ends an update does not wait for that end,
+    /// as the agent's does not: the held report goes at once instead.
     /// </summary>
     /// <param name="wholeStatus">The status goes even when unchanged since the last one: a heartbeat, a reconnect, a <c>report</c> command.</param>
     private void Report(bool wholeStatus = false)
     {
         TimeSpan hold;
+        int ticket;
         lock (_gate)
         {
             _statusForced |= wholeStatus;
-            if (_reportHeld)
+            hold = _pacing.Hold(_phase, _walk?.Version);
+            if (_reportHeld && hold > TimeSpan.Zero)
             {
-                return;
+                return; // The held report carries this too.
             }
 
-            hold = _pacing.Hold();
             _reportHeld = true;
+            ticket = ++_reportTicket; // A report held until later gives way to this one.
         }
 
         _runtime.Scheduler.Schedule(hold, cancellationToken =>
         {
             lock (_gate)
             {
+                if (ticket != _reportTicket)
+                {
+                    return Task.CompletedTask;
+                }
+
                 _reportHeld = false;
-                _pacing.Reported();
+                _pacing.Reported(_phase, _walk?.Version);
             }
 
             return SendReportAsync(cancellationToken);
