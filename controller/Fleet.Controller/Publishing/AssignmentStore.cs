@@ -10,7 +10,8 @@ namespace Fleet.Controller.Publishing;
 /// <summary>
 /// Keeps each device's assignment (its stacks at their versions) with the signed desired state published
 /// for it. With the embedded broker, the assignment is the note of the device's retained <c>desired</c>
-/// message: one document per publish, written before the publish, and the two never disagree. An external
+/// message, written with it before the publish (in a batch with the other devices', see
+/// <see cref="RetainedMessageStore"/>), and the two never disagree. An external
 /// broker keeps its retained messages itself, so there the assignments are the <c>assignments</c>
 /// collection. At start, what the other layout holds (a controller that ran with the other kind of broker,
 /// or an older controller, which kept both) moves to this one, so switching brokers keeps every assignment.
@@ -39,17 +40,18 @@ internal sealed class AssignmentStore
         var loaded = new Dictionary<string, List<StackAssignment>>(StringComparer.Ordinal);
         if (_retained is { } retained)
         {
-            foreach (var document in collection.FindAll().ToList())
+            var documents = collection.FindAll().ToList();
+            var noted = retained.SetNotes([.. documents.Select(d => (DeviceTopics.Desired(d["_id"].AsString), d["stacks"].AsString))]);
+            foreach (var document in documents)
             {
                 var id = document["_id"].AsString;
-                var stacks = document["stacks"].AsString;
-                if (retained.SetNote(DeviceTopics.Desired(id), stacks))
+                if (noted.Contains(DeviceTopics.Desired(id)))
                 {
                     collection.Delete(id);
                 }
                 else
                 {
-                    loaded[id] = Parse(stacks);
+                    loaded[id] = Parse(document["stacks"].AsString);
                     _inCollection.Add(id);
                 }
             }
@@ -62,11 +64,13 @@ internal sealed class AssignmentStore
         else
         {
             var left = new RetainedMessageStore(_database.Database);
-            foreach (var (id, note) in DesiredNotes(left))
+            var notes = DesiredNotes(left).ToList();
+            foreach (var (id, note) in notes)
             {
                 collection.Upsert(Document(id, note));
-                left.RemoveNote(DeviceTopics.Desired(id));
             }
+
+            left.RemoveNotes([.. notes.Select(n => DeviceTopics.Desired(n.DeviceId))]);
 
             foreach (var document in collection.FindAll())
             {

@@ -40,6 +40,10 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
     private readonly Lock _storeGate = new();
     private List<StoreRequest> _toStore = [];
     private bool _storing;
+    private TaskCompletionSource? _gathered;
+
+    /// <summary>The most desired states the store's writer waits for before it commits (<see cref="ControllerOptions.StoreGatherMilliseconds"/>).</summary>
+    public const int GatherLimit = 256;
 
     public DesiredStatePublisher(
         ControllerDatabase database,
@@ -142,8 +146,11 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
 
     /// <summary>
     /// Stores a device's assignment and its signed desired state (<see cref="AssignmentStore"/>) before it is
-    /// published. Concurrent callers are written together: the caller that
-    /// finds no write in progress writes everything queued, one transaction per round, until nothing is left.
+    /// published. Concurrent callers are written together: the caller that finds no write in progress
+    /// becomes the writer. Each round it waits up to <see cref="ControllerOptions.StoreGatherMilliseconds"/>
+    /// for more (group commit: LiteDB writes whole pages per commit, so committing a few desired states at a
+    /// time cost a rollout to 10,000 devices most of its store writes), writes everything queued in one
+    /// transaction, and goes on until nothing is left.
     /// </summary>
     private Task StoreAsync(StoreRequest request)
     {
@@ -152,15 +159,26 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
             _toStore.Add(request);
             if (_storing)
             {
+                if (_toStore.Count >= GatherLimit)
+                {
+                    _gathered?.TrySetResult();
+                }
+
                 return request.Stored.Task;
             }
 
             _storing = true;
         }
 
+        return WriteQueuedAsync(request);
+    }
+
+    // The writer's rounds, until nothing is queued; then its own request is stored too.
+    private async Task WriteQueuedAsync(StoreRequest own)
+    {
         while (true)
         {
-            List<StoreRequest> batch;
+            Task gathered;
             lock (_storeGate)
             {
                 if (_toStore.Count == 0)
@@ -169,8 +187,26 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
                     break;
                 }
 
+                _gathered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_toStore.Count >= GatherLimit)
+                {
+                    _gathered.TrySetResult();
+                }
+
+                gathered = _gathered.Task;
+            }
+
+            if (_options.StoreGatherMilliseconds > 0 && !gathered.IsCompleted)
+            {
+                await Task.WhenAny(gathered, Task.Delay(_options.StoreGatherMilliseconds));
+            }
+
+            List<StoreRequest> batch;
+            lock (_storeGate)
+            {
                 batch = _toStore;
                 _toStore = [];
+                _gathered = null;
             }
 
             try
@@ -191,7 +227,7 @@ public sealed class DesiredStatePublisher : IDesiredStatePublisher
             }
         }
 
-        return request.Stored.Task;
+        await own.Stored.Task;
     }
 
     private StackSpec Spec(StackAssignment assignment)

@@ -13,7 +13,7 @@ public sealed class AssignmentStoreTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Store_WithTheEmbeddedBroker_KeepsTheAssignmentInTheRetainedDesiredState_OneDocumentPerDevice()
+    public void Store_WithTheEmbeddedBroker_KeepsTheAssignmentWithTheRetainedDesiredState_NotInTheCollection()
     {
         var store = Embedded(_temp.Database);
         store.Load();

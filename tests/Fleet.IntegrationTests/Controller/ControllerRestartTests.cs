@@ -1,6 +1,8 @@
 using Fleet.Controller.Rollouts;
+using Fleet.Controller.Storage;
 using Fleet.IntegrationTests.Infrastructure;
 using Fleet.Protocol.Api;
+using Fleet.Protocol.Enrollment;
 using Fleet.Protocol.Keys;
 using Fleet.Protocol.Serialization;
 using Fleet.Protocol.Signing;
@@ -56,5 +58,29 @@ public sealed class ControllerRestartTests : IAsyncLifetime
         await Eventually.TrueAsync(() => !again.Received.IsEmpty, TimeSpan.FromSeconds(10), "the retained desired state survived the second restart");
         var latest = new EnvelopeVerifier(TimeProvider.System).Verify(again.Received.First().Payload, trust, ProtocolJsonContext.Default.DesiredState);
         Assert.Equal(next, latest.Value!.Version);
+    }
+
+    [Fact]
+    public async Task ConcurrentPublishes_AreCommittedTogether_AndEveryOneIsKeptAcrossARestart()
+    {
+        var ids = Enumerable.Range(1, 40).Select(i => $"pi-{i:D2}").ToList();
+        var enrolled = new List<EnrollmentResponse>();
+        foreach (var id in ids)
+        {
+            enrolled.Add(await _controller.EnrollAsync(id));
+        }
+
+        await _controller.PushStackAsync("web", "services:\n  web:\n    image: nginx:1\n");
+        var publisher = _controller.Service<IDesiredStatePublisher>();
+
+        await Task.WhenAll(ids.Select(id => publisher.AssignAsync(id, "web", 1, null, null, CancellationToken.None)));
+        // Group commit (StoreGatherMilliseconds, 20 ms): one batch document per commit, not one per device.
+        var batches = _controller.Service<ControllerDatabase>().Database.GetCollection("retained_ahead").Count();
+        await _controller.RestartAsync();
+
+        Assert.InRange(batches, 1, 3);
+        Assert.All(ids, id => Assert.Equal(1, _controller.Service<IDesiredStatePublisher>().AssignedVersion(id, "web")));
+        using var device = await DeviceConnection.ConnectAsync(_controller.MqttPort, enrolled[^1].Broker, "fleet/v1/dev/pi-40/desired");
+        await Eventually.TrueAsync(() => !device.Received.IsEmpty, TimeSpan.FromSeconds(10), "pi-40's retained desired state survived the restart");
     }
 }
