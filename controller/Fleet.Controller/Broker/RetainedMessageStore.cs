@@ -69,9 +69,13 @@ public sealed class RetainedMessageStore(LiteDatabase database)
             var unneeded = read.Outnumbered
                 .Concat(read.Latest.Values.Where(d => IsTombstone(d) && !read.Held.Contains(d["_id"].AsString)).Select(d => d["_id"].AsString))
                 .ToList();
-            unneeded.ForEach(topic => collection.Delete(topic));
-            var ahead = database.GetCollection(AheadCollection);
-            read.Dead.ForEach(id => ahead.Delete(id));
+            // One commit, however many: a start after deleting many devices has a tombstone for each of their topics.
+            InTransaction(() =>
+            {
+                unneeded.ForEach(topic => collection.Delete(topic));
+                var ahead = database.GetCollection(AheadCollection);
+                read.Dead.ForEach(id => ahead.Delete(id));
+            });
 
             var messages = read.Latest.Values
                 .Where(d => !IsTombstone(d))
@@ -116,28 +120,9 @@ public sealed class RetainedMessageStore(LiteDatabase database)
                 return;
             }
 
-            // Leaving its batch and being written are one change: one transaction (the caller's, if it has one).
-            var own = database.BeginTrans();
-            string? deleted;
-            try
-            {
-                deleted = Write(database.GetCollection(Collection), message);
-                if (own)
-                {
-                    database.Commit();
-                }
-            }
-            catch
-            {
-                if (own)
-                {
-                    database.Rollback();
-                }
-
-                Invalidate();
-                throw;
-            }
-
+            // Leaving its batch and being written are one change.
+            string? deleted = null;
+            InTransaction(() => deleted = Write(database.GetCollection(Collection), message));
             if (deleted is not null)
             {
                 Forget([deleted]);
@@ -458,6 +443,30 @@ public sealed class RetainedMessageStore(LiteDatabase database)
         }
 
         return read;
+    }
+
+    // Runs the writes in one transaction: this thread's open one if it has one (its owner commits), else its own.
+    private void InTransaction(Action write)
+    {
+        var own = database.BeginTrans();
+        try
+        {
+            write();
+            if (own)
+            {
+                database.Commit();
+            }
+        }
+        catch
+        {
+            if (own)
+            {
+                database.Rollback();
+            }
+
+            Invalidate();
+            throw;
+        }
     }
 
     // The store's idea of what is stored may be wrong after a failed write: read it again at the next use.
