@@ -232,8 +232,7 @@ public sealed class RetainedMessageStore(LiteDatabase database)
 
             var count = _pending.Count;
             var deleted = new List<string>();
-            database.BeginTrans();
-            try
+            InTransaction(() =>
             {
                 var collection = database.GetCollection(Collection);
                 foreach (var message in _pending.Values)
@@ -243,15 +242,7 @@ public sealed class RetainedMessageStore(LiteDatabase database)
                         deleted.Add(topic);
                     }
                 }
-
-                database.Commit();
-            }
-            catch
-            {
-                database.Rollback();
-                Invalidate();
-                throw;
-            }
+            });
 
             Forget(deleted);
             _pending.Clear();
@@ -269,8 +260,7 @@ public sealed class RetainedMessageStore(LiteDatabase database)
             var collection = database.GetCollection(Collection);
             var ahead = database.GetCollection(AheadCollection);
             var batches = CurrentBatches();
-            database.BeginTrans();
-            try
+            InTransaction(() =>
             {
                 var byBatch = new Dictionary<long, Dictionary<string, string>>();
                 foreach (var (topic, note) in notes)
@@ -308,15 +298,7 @@ public sealed class RetainedMessageStore(LiteDatabase database)
 
                     ahead.Update(document);
                 }
-
-                database.Commit();
-            }
-            catch
-            {
-                database.Rollback();
-                Invalidate();
-                throw;
-            }
+            });
         }
 
         return found;
