@@ -75,8 +75,8 @@ internal sealed class DeviceRecord
     /// <summary>Events taken in (deduplicated) and not yet written to the store.</summary>
     public List<DeviceEvent> PendingEvents { get; } = [];
 
-    /// <summary>When the first change not yet written was taken; null when the store has all of it.</summary>
-    public DateTimeOffset? DirtySince { get; set; }
+    /// <summary>When the changes not yet written are due to be written; null when the store has all of it.</summary>
+    public DateTimeOffset? DueAt { get; set; }
 
     /// <summary>
     /// Kept until one of what it shows changes: the rollout rounds take the view of each device of a rollout

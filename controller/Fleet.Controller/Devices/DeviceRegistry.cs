@@ -15,7 +15,8 @@ namespace Fleet.Controller.Devices;
 /// Every enrolled device, held in memory (the ingest path and the rollout engine read it thousands of
 /// times a second; 10,000 devices with their last status fit in tens of megabytes) and written to the
 /// store in batches: ingest only marks a device dirty and queues its events, and <see cref="FlushDue"/>
-/// writes those whose first unwritten change is <see cref="ControllerOptions.WriteDelayMilliseconds"/> old,
+/// writes those whose first unwritten change is <see cref="ControllerOptions.WriteDelayMilliseconds"/> old
+/// (<see cref="ControllerOptions.HeartbeatWriteDelayMilliseconds"/> when it was only a heartbeat),
 /// in one transaction, so the burst of changes a rollout makes to a device goes in one write.
 /// Enrollment, label changes and removal are written at once.
 /// Events are deduplicated by sequence number per device and kept bounded: the newest
@@ -35,9 +36,11 @@ public sealed class DeviceRegistry : IFleetView
     // Orders writes: a flush that snapshotted a device must not write it back after it was removed.
     private readonly Lock _writeGate = new();
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
-    // Dirty devices in the order of their first unwritten change, each once (a record removed meanwhile is
-    // skipped when it comes up).
-    private readonly Queue<DeviceRecord> _dirty = new();
+    // Dirty devices by when they are due, one queue per delay so that each is in due order. An entry whose due
+    // time is no longer its record's is skipped when it comes up: the record was written since, removed, or
+    // is due sooner from the other queue.
+    private readonly Queue<(DeviceRecord Record, DateTimeOffset Due)> _dirty = new();
+    private readonly Queue<(DeviceRecord Record, DateTimeOffset Due)> _heartbeats = new();
     // Devices missing events; the resend scan visits only these, never the whole fleet.
     private readonly HashSet<string> _gapped = new(StringComparer.Ordinal);
     private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
@@ -272,7 +275,7 @@ public sealed class DeviceRegistry : IFleetView
                     return false;
                 }
 
-                removed.DirtySince = null;
+                removed.DueAt = null;
                 _gapped.Remove(id);
             }
 
@@ -305,8 +308,9 @@ public sealed class DeviceRegistry : IFleetView
                 return true;
             }
 
-            record.Status = KeptStatus.From(status, json, record.Status);
-            Touch(record);
+            var previous = record.Status;
+            record.Status = KeptStatus.From(status, json, previous);
+            Touch(record, heartbeat: previous is not null && record.Status.SaysTheSameAs(previous));
             NoteGap(record);
         }
 
@@ -451,12 +455,13 @@ public sealed class DeviceRegistry : IFleetView
     public int Flush() => Write(DateTimeOffset.MaxValue);
 
     /// <summary>
-    /// Writes the dirty devices whose first unwritten change is at least <see cref="ControllerOptions.WriteDelayMilliseconds"/>
-    /// old, with their queued events, in one transaction; the flusher calls it every <see cref="ControllerOptions.FlushMilliseconds"/>.
+    /// Writes the dirty devices that are due (their first unwritten change at least <see cref="ControllerOptions.WriteDelayMilliseconds"/>
+    /// old, or <see cref="ControllerOptions.HeartbeatWriteDelayMilliseconds"/> for heartbeats), with their queued events, in one
+    /// transaction; the flusher calls it every <see cref="ControllerOptions.FlushMilliseconds"/>.
     /// </summary>
-    public int FlushDue() => Write(_timeProvider.GetUtcNow().AddMilliseconds(-_options.WriteDelayMilliseconds));
+    public int FlushDue() => Write(_timeProvider.GetUtcNow());
 
-    private int Write(DateTimeOffset dirtySinceAtMost)
+    private int Write(DateTimeOffset dueAtMost)
     {
         lock (_writeGate)
         {
@@ -468,22 +473,26 @@ public sealed class DeviceRegistry : IFleetView
             {
                 devices = [];
                 events = [];
-                while (_dirty.TryPeek(out var record) && (record.DirtySince is not { } since || since <= dirtySinceAtMost))
+                foreach (var queue in (Queue<(DeviceRecord Record, DateTimeOffset Due)>[])[_dirty, _heartbeats])
                 {
-                    _dirty.Dequeue();
-                    if (record.DirtySince is null)
+                    while (queue.TryPeek(out var entry) && entry.Due <= dueAtMost)
                     {
-                        continue; // Removed from the registry after it was queued.
-                    }
+                        queue.Dequeue();
+                        var record = entry.Record;
+                        if (record.DueAt != entry.Due)
+                        {
+                            continue;
+                        }
 
-                    devices.Add(ToDocument(record));
-                    if (record.PendingEvents.Count > 0)
-                    {
-                        events.Add((record.Id, [.. record.PendingEvents]));
-                        record.PendingEvents.Clear();
-                    }
+                        devices.Add(ToDocument(record));
+                        if (record.PendingEvents.Count > 0)
+                        {
+                            events.Add((record.Id, [.. record.PendingEvents]));
+                            record.PendingEvents.Clear();
+                        }
 
-                    record.DirtySince = null;
+                        record.DueAt = null;
+                    }
                 }
 
                 if (devices.Count == 0)
@@ -556,13 +565,17 @@ public sealed class DeviceRegistry : IFleetView
         }
     }
 
-    private void Touch(DeviceRecord record)
+    // Marks the record changed: due to be written after the write delay of this change (a heartbeat's or any
+    // other's), or sooner when an earlier change already made it due.
+    private void Touch(DeviceRecord record, bool heartbeat = false)
     {
-        record.LastSeen = _timeProvider.GetUtcNow();
-        if (record.DirtySince is null)
+        var now = _timeProvider.GetUtcNow();
+        record.LastSeen = now;
+        var due = now.AddMilliseconds(heartbeat ? _options.HeartbeatWriteDelayMilliseconds : _options.WriteDelayMilliseconds);
+        if (record.DueAt is not { } pending || due < pending)
         {
-            record.DirtySince = record.LastSeen;
-            _dirty.Enqueue(record);
+            record.DueAt = due;
+            (heartbeat ? _heartbeats : _dirty).Enqueue((record, due));
         }
     }
 

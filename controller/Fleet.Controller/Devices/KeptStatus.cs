@@ -60,6 +60,14 @@ internal sealed class KeptStatus
         return new KeptStatus(json, status, stacks);
     }
 
+    /// <summary>
+    /// True when this status tells what <paramref name="other"/> told of everything but that the device is alive
+    /// (seq, time, facts): a heartbeat, or the same status sent again.
+    /// </summary>
+    public bool SaysTheSameAs(KeptStatus other) =>
+        ReferenceEquals(Stacks, other.Stacks) && Phase == other.Phase && DesiredVersion == other.DesiredVersion
+        && AppliedVersion == other.AppliedVersion && LastEventSeq == other.LastEventSeq && Equals(LastError, other.LastError);
+
     /// <summary>Kept JSON written by this class (the store); null when it no longer parses.</summary>
     public static KeptStatus? Load(byte[] json)
     {

@@ -55,6 +55,16 @@ public sealed class ControllerOptions
     public int WriteDelayMilliseconds { get; set; } = 5000;
 
     /// <summary>
+    /// The same for a status that changes nothing but that the device is alive (its seq, time and facts, as
+    /// a heartbeat or a status sent again): written this long after it instead. A fleet reporting every few
+    /// seconds would otherwise rewrite every device every <see cref="WriteDelayMilliseconds"/> for nothing an
+    /// operator reads from the store. A controller killed loses at most this much of a device's last-seen
+    /// time and facts; the device's next status brings them back. Any other change is written after
+    /// <see cref="WriteDelayMilliseconds"/>, with the heartbeats before it.
+    /// </summary>
+    public int HeartbeatWriteDelayMilliseconds { get; set; } = 60_000;
+
+    /// <summary>
     /// Group commit of desired states: the store's writer waits this long for the publishes around it before
     /// it commits what is queued (or less, once <see cref="DesiredStatePublisher.GatherLimit"/> are), so a rollout
     /// commits tens of desired states at a time instead of a few. A commit costs LiteDB about as much for one
@@ -136,6 +146,10 @@ public sealed class ControllerOptions
         Range(problems, nameof(EventRetentionDays), EventRetentionDays, 1, 3650);
         Range(problems, nameof(FlushMilliseconds), FlushMilliseconds, 10, 60_000);
         Range(problems, nameof(WriteDelayMilliseconds), WriteDelayMilliseconds, 0, 60_000);
+        if (HeartbeatWriteDelayMilliseconds < WriteDelayMilliseconds || HeartbeatWriteDelayMilliseconds > 3_600_000)
+        {
+            problems.Add($"{nameof(HeartbeatWriteDelayMilliseconds)}: {HeartbeatWriteDelayMilliseconds} must be between {nameof(WriteDelayMilliseconds)} ({WriteDelayMilliseconds}) and 3600000");
+        }
         Range(problems, nameof(StoreGatherMilliseconds), StoreGatherMilliseconds, 0, 1000);
         Range(problems, nameof(CommandTimeoutSeconds), CommandTimeoutSeconds, 1, 600);
         Range(problems, nameof(AcceptForHours), AcceptForHours, 1, 24 * 365);

@@ -218,6 +218,49 @@ public sealed class DeviceRegistryTests : IDisposable
     }
 
     [Fact]
+    public void FlushDue_WritesAHeartbeatAfterTheHeartbeatWriteDelay_AndAnyOtherChangeAfterTheWriteDelay()
+    {
+        var options = new ControllerOptions { DataDirectory = _temp.Directory, WriteDelayMilliseconds = 2000, HeartbeatWriteDelayMilliseconds = 30_000 };
+        var registry = new DeviceRegistry(_temp.Database, options, _time);
+        registry.Enroll("pi-1", Labels(), "h");
+        registry.Enroll("pi-2", Labels(), "h");
+        var devices = _temp.Database.Collection("devices");
+        long StoredSeq(string id) => devices.FindById(id)["status"] is { IsBinary: true } json
+            ? Fleet.Protocol.Serialization.ProtocolJson.Parse(json.AsBinary, Fleet.Protocol.Serialization.ProtocolJsonContext.Default.DeviceStatus).Value!.Seq
+            : 0;
+        Take(registry, "pi-1", Status("pi-1", seq: 1, phase: DeploymentPhases.Committed));
+        Take(registry, "pi-2", Status("pi-2", seq: 1, phase: DeploymentPhases.Committed));
+        _time.Advance(TimeSpan.FromMilliseconds(2000));
+        Assert.Equal(2, registry.FlushDue());
+
+        // Both heartbeat (the same phase, versions, stacks and error, a new seq and facts); pi-2 then changes phase.
+        Take(registry, "pi-1", Status("pi-1", seq: 2, phase: DeploymentPhases.Committed) with { Facts = new DeviceFacts { Arch = "arm64" } });
+        Take(registry, "pi-2", Status("pi-2", seq: 2, phase: DeploymentPhases.Committed));
+        _time.Advance(TimeSpan.FromMilliseconds(1000));
+        Take(registry, "pi-2", Status("pi-2", seq: 3, phase: DeploymentPhases.Downloading));
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.Equal(0, registry.FlushDue());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, registry.FlushDue());
+        Assert.Equal((1L, 3L), (StoredSeq("pi-1"), StoredSeq("pi-2")));
+
+        // The heartbeat is written once it is the heartbeat delay old, not before; what it held is the latest.
+        Take(registry, "pi-1", Status("pi-1", seq: 3, phase: DeploymentPhases.Committed));
+        _time.Advance(TimeSpan.FromMilliseconds(30_000 - 3001));
+        Assert.Equal(0, registry.FlushDue());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, registry.FlushDue());
+        Assert.Equal(3L, StoredSeq("pi-1"));
+
+        // A stop writes heartbeats that are not due yet.
+        Take(registry, "pi-1", Status("pi-1", seq: 4, phase: DeploymentPhases.Committed));
+        Assert.Equal(0, registry.FlushDue());
+        Assert.Equal(1, registry.Flush());
+        Assert.Equal(4L, StoredSeq("pi-1"));
+        Assert.Equal(0, registry.Flush());
+    }
+
+    [Fact]
     public void Detail_ShowsTheStatusAsTheDeviceSentIt_BeforeAndAfterARestart_AndSummariesShareUnchangedStacks()
     {
         var registry = Registry();

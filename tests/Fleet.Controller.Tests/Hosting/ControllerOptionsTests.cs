@@ -55,6 +55,16 @@ public sealed class ControllerOptionsTests
             problems);
     }
 
+    [Theory]
+    [InlineData(4999, "HeartbeatWriteDelayMilliseconds: 4999 must be between WriteDelayMilliseconds (5000) and 3600000")]
+    [InlineData(3_600_001, "HeartbeatWriteDelayMilliseconds: 3600001 must be between WriteDelayMilliseconds (5000) and 3600000")]
+    public void Validate_HeartbeatWriteDelay_BelowTheWriteDelayOrOverAnHour_IsNamed(int delay, string problem)
+    {
+        var problems = new ControllerOptions { DataDirectory = "/tmp/x", WriteDelayMilliseconds = 5000, HeartbeatWriteDelayMilliseconds = delay }.Validate();
+
+        Assert.Equal([problem], problems);
+    }
+
     [Fact]
     public void Validate_PasswordFileAndReload_SayWhatIsWrong_OneLineEach()
     {

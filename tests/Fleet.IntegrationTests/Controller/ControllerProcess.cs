@@ -64,6 +64,7 @@ internal sealed class ControllerProcess : ControllerClient
             ["FLEET_CONTROLLER__MqttBindAddress"] = "127.0.0.1",
             ["FLEET_CONTROLLER__FlushMilliseconds"] = "50",
             ["FLEET_CONTROLLER__WriteDelayMilliseconds"] = "100",
+            ["FLEET_CONTROLLER__HeartbeatWriteDelayMilliseconds"] = "100",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

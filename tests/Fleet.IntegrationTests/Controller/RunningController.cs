@@ -40,6 +40,7 @@ internal sealed class RunningController : ControllerClient
             MqttBindAddress = "127.0.0.1",
             FlushMilliseconds = 50,
             WriteDelayMilliseconds = 100,
+            HeartbeatWriteDelayMilliseconds = 100,
             CommandTimeoutSeconds = 30,
         });
         configure?.Invoke(controller.Options);
