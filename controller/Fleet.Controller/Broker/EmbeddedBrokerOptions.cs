@@ -14,6 +14,10 @@ public sealed record EmbeddedBrokerOptions
     /// <summary>QoS 1 messages kept per offline session; sized for the controller's fan-in.</summary>
     public int MaxPendingMessagesPerClient { get; init; } = 10_000;
 
-    /// <summary>Each connection's initial packet write buffer (MQTTnet's default is 4,096): 10,000 connections hold 10,000 of them.</summary>
-    public int WriterBufferBytes { get; init; } = 1024;
+    /// <summary>
+    /// Each connection's initial packet write buffers (MQTTnet's default is 4,096), two per connection: 10,000
+    /// connections hold 20,000 of them. What the broker writes to a device is acks and, now and then, a desired
+    /// state of a few KB, for which MQTTnet grows the buffer and shrinks it back after.
+    /// </summary>
+    public int WriterBufferBytes { get; init; } = 256;
 }
