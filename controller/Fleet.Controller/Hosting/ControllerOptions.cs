@@ -43,7 +43,7 @@ public sealed class ControllerOptions
     /// <summary>Events older than this are deleted whatever their count.</summary>
     public int EventRetentionDays { get; set; } = 30;
 
-    /// <summary>How often ingested status and events that are due (<see cref="WriteDelayMilliseconds"/>) are written to the store, in one transaction.</summary>
+    /// <summary>How often ingested status and events that are due (<see cref="WriteDelayMilliseconds"/>, <see cref="HeartbeatWriteDelayMilliseconds"/>) are written to the store, in one transaction.</summary>
     public int FlushMilliseconds { get; set; } = 250;
 
     /// <summary>

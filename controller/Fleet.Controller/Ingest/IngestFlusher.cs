@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Fleet.Controller.Ingest;
 
 /// <summary>
-/// Writes the registry's dirty devices that are due (<see cref="ControllerOptions.WriteDelayMilliseconds"/>) and
+/// Writes the registry's dirty devices that are due (<see cref="ControllerOptions.WriteDelayMilliseconds"/>, or
+/// <see cref="ControllerOptions.HeartbeatWriteDelayMilliseconds"/> for a heartbeat) and
 /// their queued events every <see cref="ControllerOptions.FlushMilliseconds"/>, and all of them once more at stop; with the embedded broker, also its device-published retained messages.
 /// </summary>
 public sealed partial class IngestFlusher(
